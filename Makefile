@@ -1,0 +1,56 @@
+# The two set-up commands of the README:
+#   make map   - virtual environment, packages, web assets, gazetteer index, then out/map.html from seeds/
+#   make test  - everything the tests need (also Debian Chromium and GDAL), then the whole suite
+# Everything is installed by these files; nothing is downloaded at run time.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export GEO_CACHE_DIR ?= $(CURDIR)/.cache
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: map test lint notebook assets index system-deps clean benchmarks
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade "pip>=24" >/dev/null
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install -e ".[test,notebook]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+assets: $(VENV)/.installed
+	$(BIN)/geo assets fetch
+
+index: $(VENV)/.installed
+	$(BIN)/geo index build
+
+map: assets index
+	$(BIN)/geo build seeds/ -o out/map.html
+
+system-deps:
+	sh scripts/install-system-deps.sh
+
+test: $(VENV)/.installed-test assets index system-deps
+	$(BIN)/ruff check geo tests benchmarks notebooks
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check geo tests benchmarks notebooks
+	$(BIN)/ruff format --check geo tests benchmarks
+
+notebook: $(VENV)/.installed-test assets index
+	$(BIN)/jupyter lab notebooks/explore.ipynb
+
+benchmarks: $(VENV)/.installed-test assets index
+	$(BIN)/python benchmarks/gazetteer.py
+	$(BIN)/python benchmarks/geoparse.py
+	$(BIN)/python benchmarks/map.py
+
+clean:
+	rm -rf out .pytest_cache build *.egg-info

@@ -1,0 +1,140 @@
+"""The records that flow between the stages of ``geo``.
+
+documents → :class:`Mention` (offsets and sentence) → :class:`Resolution` (a
+:class:`Place`, its score and the reason) → agreement links → layers. Every record is a
+frozen, slotted dataclass: cheap to create by the hundred thousand, safe to share, and
+carrying its provenance (``Place.source``, ``Resolution.reason``) so a reader can always
+ask *why*.
+
+Coordinates are (lat, lon) in records and in geopy, (x=lon, y=lat) in shapely; the one
+place that converts is :func:`geo.layers.point`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Kinds a Place can have. Curated sites use the finer military kinds of data/sites.csv.
+ADMIN_KINDS = frozenset({"country", "admin1", "admin2", "continent", "dependency"})
+REGION_KINDS = frozenset({"region", "sea", "ocean", "strait", "gulf", "island", "peninsula"})
+DEMONYM = "demonym"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer record.
+
+    ``id`` is stable across index builds: curated rows keep their own id (``no-evenes``,
+    ``region:arctic``), the rest are prefixed by their source (``country:DK``,
+    ``geonames:2618425``, ``icao:ENEV``). ``country`` is ISO 3166-1 alpha-2 or ``None``
+    for places that span countries. ``lat``/``lon`` are ``None`` only for curated sites
+    whose location no source gives.
+    """
+
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+    population: int = 0
+    source: str = ""
+    admin1: str | None = None
+    curated: bool = False
+    precision: str | None = None
+
+    @property
+    def has_point(self) -> bool:
+        """Whether the place can be drawn."""
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A place a name may refer to, with how well it fits and why."""
+
+    place: Place
+    score: float
+    matched: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input text with its metadata.
+
+    ``source`` says where it came from (a path, ``corpus.jsonl:12`` or ``<stdin>``) so
+    every report can name it. ``date`` is ISO 8601, possibly partial (``2022-02``).
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    lang: str | None = None
+    url: str | None = None
+    source: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of a document that names a place (or, with ``demonym``, a people).
+
+    Offsets are 0-based code points into ``Document.text``, end exclusive, so
+    ``text[start:end] == surface`` always holds. ``sentence`` is the sentence around the
+    span, ``sentence_start`` its offset, so the span can be found inside it.
+    """
+
+    doc: str
+    start: int
+    end: int
+    surface: str
+    sentence: str
+    sentence_start: int
+    demonym: bool = False
+    cue: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A mention and the place it was resolved to, or ``place=None`` if unresolved."""
+
+    mention: Mention
+    place: Place | None
+    score: float
+    reason: str
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        """Whether a place was chosen."""
+        return self.place is not None
+
+    @property
+    def kind(self) -> str | None:
+        """``"demonym"`` for demonyms, else the place's kind (``None`` if unresolved)."""
+        if self.mention.demonym:
+            return DEMONYM
+        return self.place.kind if self.place else None
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON Lines record of ``geo extract``: exactly the documented fields."""
+        m, p = self.mention, self.place
+        return {
+            "doc": m.doc,
+            "start": m.start,
+            "end": m.end,
+            "surface": m.surface,
+            "id": p.id if p else None,
+            "name": p.name if p else None,
+            "kind": self.kind,
+            "country": p.country if p else None,
+            "lat": p.lat if p else None,
+            "lon": p.lon if p else None,
+            "score": round(self.score, 4) if p else None,
+            "reason": self.reason,
+            "sentence": m.sentence,
+        }

@@ -1,0 +1,103 @@
+"""The one normalizer every name match in ``geo`` goes through.
+
+``name_key`` turns a place name, as a gazetteer stores it or as a document writes it,
+into the key the index is built on: case-folded, without diacritics, with the Nordic and
+German letters that Unicode decomposition leaves alone spelled out (``ø`` → ``o``,
+``æ`` → ``ae``, ``ß`` → ``ss``), with hyphens, slashes and dots folded, and without a
+trailing possessive (``Norway's`` → ``norway``). Because the index and the queries use
+the same function, "København", "Kobenhavn" and "KØBENHAVN" meet on one key.
+
+German and Scandinavian texts also transliterate umlauts as two letters ("Daenemark",
+"Koebenhavn"). ``variant_keys`` yields those spellings for a name so the index can
+store them too; a query is never expanded, which keeps lookups one dictionary probe.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+# Letters NFKD does not decompose, spelled out the way English-language news does.
+_SPECIAL = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ß": "ss",
+        "ẞ": "ss",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ŀ": "l",
+        "ŉ": "n",
+    }
+)
+
+# Two-letter transliterations used in German and Nordic texts.
+_VARIANTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "å": "aa", "æ": "ae"})
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "ʻ": "'"})
+_POSSESSIVE = re.compile(r"'s?$")  # Norway's -> Norway, Texas' -> Texas
+_DROP = re.compile(r"[.'\u00ad]")  # dots (U.S.), apostrophes (Côte d'Ivoire), soft hyphen
+_SPACE = re.compile(r"[\s\-‐‑‒–—/_,;:()\[\]{}\"«»„“”!?&+*#|\\<>=~^]+")
+_MAX_KEY_INPUT = 300
+
+
+@lru_cache(maxsize=262_144)
+def name_key(name: str) -> str:
+    """Return the matching key of *name*; ``""`` when nothing letter-like remains.
+
+    Used for every gazetteer name at index time and for every query and text span at
+    lookup time. Inputs longer than 300 characters are cut first: no place name is that
+    long, and the cut keeps pathological input cheap.
+    """
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKC", name[:_MAX_KEY_INPUT]).translate(_APOSTROPHES)
+    text = text.strip().casefold()
+    text = _POSSESSIVE.sub("", text)
+    text = text.translate(_SPECIAL)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _DROP.sub("", text)
+    text = _SPACE.sub(" ", text)
+    text = "".join(ch for ch in text if ch == " " or ch.isalnum())
+    return " ".join(text.split())
+
+
+def variant_keys(name: str) -> Iterator[str]:
+    """Yield the keys of *name* under two-letter umlaut transliteration, if any differ.
+
+    "Dänemark" yields ``daenemark``; "København" yields ``koebenhavn``. The plain key
+    (``danemark``, ``kobenhavn``) comes from :func:`name_key` itself.
+    """
+    lowered = unicodedata.normalize("NFC", name).casefold()
+    spelled = lowered.translate(_VARIANTS)
+    if spelled != lowered:
+        key = name_key(spelled)
+        if key and key != name_key(name):
+            yield key
+
+
+def is_latin(name: str) -> bool:
+    """Whether *name* is written in Latin script (digits and punctuation allowed).
+
+    The index keeps Latin-script names only: the supported languages all use it, and
+    dropping other scripts keeps the index small.
+    """
+    for ch in name:
+        if ch.isalpha() and ord(ch) > 0x024F and not ("\u1e00" <= ch <= "\u1eff"):
+            return False
+    return True
