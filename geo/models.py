@@ -138,3 +138,17 @@ class Resolution:
             "reason": self.reason,
             "sentence": m.sentence,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """A document, its detected language and every mention found in it, in text order."""
+
+    document: Document
+    lang: str
+    resolutions: tuple[Resolution, ...]
+
+    @property
+    def places(self) -> tuple[Resolution, ...]:
+        """The mentions resolved to a place (demonyms excluded)."""
+        return tuple(r for r in self.resolutions if r.place is not None and not r.mention.demonym)

@@ -1,0 +1,273 @@
+"""The ``geo`` command line.
+
+Exit codes (the same for every command):
+
+====  ==========================================================================
+0     success: every name resolved / every document read
+1     partial: some names did not resolve or some documents failed (reported)
+2     usage error: bad arguments or an unusable query (empty, control characters)
+3     a data file is malformed (the message names file, line and field)
+4     another ``geo`` error (missing web assets, online geocoder refused, I/O)
+70    an internal error (a bug): one line, the traceback only with ``-v``
+====  ==========================================================================
+
+Heavy imports happen inside the commands so ``geo --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from . import __version__, settings
+from .errors import ConfigurationError, DataError, GeoError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_DATA, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+
+log = logging.getLogger("geo")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our usage exit code and without a traceback on bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+# ----------------------------------------------------------------------------- resolve
+
+
+def _candidate_record(c: Any) -> dict[str, Any]:
+    p = c.place
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "country": p.country,
+        "lat": p.lat,
+        "lon": p.lon,
+        "score": c.score,
+        "reason": c.reason,
+    }
+
+
+def _resolve_one(gaz: Any, query: str, country: str | None, online: Any) -> dict[str, Any]:
+    from .gazetteer import clean_query
+
+    cleaned = clean_query(query)
+    found = gaz.candidates(cleaned, country=country)
+    record: dict[str, Any] = {
+        "query": query,
+        "id": None,
+        "name": None,
+        "kind": None,
+        "country": None,
+        "lat": None,
+        "lon": None,
+        "source": None,
+        "candidates": [_candidate_record(c) for c in found[:10]],
+    }
+    best = found[0].place if found else None
+    if best is not None:
+        record.update(
+            id=best.id,
+            name=best.name,
+            kind=best.kind,
+            country=best.country,
+            lat=best.lat,
+            lon=best.lon,
+            source=best.source,
+        )
+    elif online is not None:
+        loc = online.geocode(cleaned)
+        if loc is not None:
+            raw = loc.raw if isinstance(loc.raw, dict) else {}
+            record.update(
+                id=f"nominatim:{raw.get('osm_type', 'x')}/{raw.get('osm_id', raw.get('place_id'))}",
+                name=loc.address,
+                kind=str(raw.get("type") or raw.get("class") or "place"),
+                country=None,
+                lat=loc.latitude,
+                lon=loc.longitude,
+                source="Nominatim (online, cached)",
+            )
+    return record
+
+
+def cmd_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Resolve each NAME with the gazetteer (and, with --online, Nominatim)."""
+    from .gazetteer import clean_query, load_gazetteer
+
+    # Validate every query before any work, so a usage error costs nothing.
+    for query in args.names:
+        try:
+            clean_query(query)
+        except ConfigurationError as e:
+            shown = query if len(query) <= 40 else query[:37] + "..."
+            msg = f"{shown!r}: {e}"
+            raise ConfigurationError(msg) from None
+    country = args.country.upper() if args.country else None
+    if country and (len(country) != 2 or not country.isalpha()):
+        msg = f"--country needs an ISO 3166-1 alpha-2 code such as NO or DK, not {args.country!r}"
+        raise ConfigurationError(msg)
+    online = None
+    if args.online:
+        from .online import OnlineGeocoder
+
+        settings.online = True
+        online = OnlineGeocoder(args.user_agent or settings.user_agent or "")
+    gaz = load_gazetteer()
+    records = [_resolve_one(gaz, q, country, online) for q in args.names]
+    missing = [r for r in records if r["id"] is None]
+    if args.json:
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        _print_table(records, out)
+    for r in missing:
+        suggestions = gaz.suggest(r["query"])
+        hint = f" — did you mean {', '.join(suggestions)}?" if suggestions else ""
+        err.write(f"geo: no place named {r['query']!r}{hint}\n")
+    return EXIT_PARTIAL if missing else EXIT_OK
+
+
+def _print_table(records: Sequence[dict[str, Any]], out: TextIO) -> None:
+    headers = ("query", "place", "kind", "country", "lat", "lon", "id")
+    rows = []
+    for r in records:
+        lat = "" if r["lat"] is None else f"{r['lat']:.4f}"
+        lon = "" if r["lon"] is None else f"{r['lon']:.4f}"
+        rows.append(
+            (
+                r["query"],
+                r["name"] or "(not found)",
+                r["kind"] or "",
+                r["country"] or "",
+                lat,
+                lon,
+                r["id"] or "",
+            )
+        )
+    widths = [max(len(h), *(len(str(row[i])) for row in rows)) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out.write(line.rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for row in rows:
+        out.write("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        out.write("\n")
+
+
+# ----------------------------------------------------------------------------- index, assets
+
+
+def cmd_index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Build (or report on) the cached gazetteer index."""
+    import time
+
+    from .gazetteer import index_path, load_gazetteer
+
+    path = index_path()
+    if args.action == "build":
+        started = time.perf_counter()
+        gaz = load_gazetteer(rebuild=args.force or not path.is_file())
+        took = time.perf_counter() - started
+        out.write(
+            f"gazetteer index: {len(gaz):,} places, {len(gaz.names):,} names ({took:.1f} s)\n"
+        )
+        out.write(f"cached at {path}\n")
+    else:
+        out.write(f"{path} {'exists' if path.is_file() else 'is not built yet'}\n")
+    return EXIT_OK
+
+
+def cmd_assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Fetch the pinned web assets (Leaflet and friends) from the npm registry."""
+    from .assets import fetch_assets
+
+    dest = fetch_assets()
+    out.write(f"web assets ready in {dest}\n")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- main
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "resolve": cmd_resolve,
+    "index": cmd_index,
+    "assets": cmd_assets,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(
+        prog="geo",
+        description="Offline geoparser and map of the sites named in defense agreements.",
+    )
+    parser.add_argument("--version", action="version", version=f"geo {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("resolve", help="resolve place names with the gazetteer")
+    p.add_argument("names", nargs="+", metavar="NAME", help="place names, in any language")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--country", metavar="CC", help="only places in this country (ISO alpha-2)")
+    p.add_argument(
+        "--online",
+        action="store_true",
+        help="ask Nominatim (cached, 1 request/s) for names the gazetteer lacks",
+    )
+    p.add_argument("--user-agent", help="your user agent for --online ($GEO_USER_AGENT)")
+
+    p = sub.add_parser("index", help="build the cached gazetteer index")
+    p.add_argument("action", choices=("build", "info"), nargs="?", default="build")
+    p.add_argument("--force", action="store_true", help="rebuild even if cached")
+
+    p = sub.add_parser("assets", help="fetch the web assets for offline maps (npm)")
+    p.add_argument("action", choices=("fetch",), nargs="?", default="fetch")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the CLI; returns the exit code (tests call this directly)."""
+    out = out or sys.stdout
+    err = sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="geo: %(levelname)s: %(message)s",
+    )
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except ConfigurationError as e:
+        err.write(f"geo {args.command}: error: {e}\n")
+        return EXIT_USAGE
+    except DataError as e:
+        err.write(f"geo {args.command}: data error: {e}\n")
+        return EXIT_DATA
+    except GeoError as e:
+        err.write(f"geo {args.command}: error: {e}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.write("geo: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as e:  # the CLI never shows a traceback unless asked (-v)
+        if args.verbose:
+            raise
+        err.write(f"geo {args.command}: internal error: {type(e).__name__}: {e} (run with -v)\n")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

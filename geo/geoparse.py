@@ -1,0 +1,97 @@
+"""The geoparser: documents in, every place mention out, resolved in context.
+
+This is the one pipeline the CLI (``geo extract``), the layer builder, the notebook and
+the benchmarks call: language detection (:mod:`geo.langid`), toponym recognition
+(:mod:`geo.recognize`), sentence boundaries (:mod:`geo.sentences`) and resolution
+(:mod:`geo.resolve`). One document that fails never stops a corpus: the failure is
+reported through ``on_error`` with the document's name and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+
+from .errors import DocumentError
+from .gazetteer import Gazetteer, load_gazetteer
+from .langid import detect_language
+from .models import Document, Mention, ParsedDocument, Resolution
+from .recognize import find_spans
+from .resolve import resolve_spans
+from .sentences import sentence_at, sentence_spans
+
+log = logging.getLogger("geo")
+
+SUPPORTED_LANGS = frozenset({"en", "de", "da", "no", "sv", "fi", "fr", "es"})
+
+
+def document_language(doc: Document) -> str:
+    """The document's language: its declared ``lang`` if supported, else detected."""
+    if doc.lang:
+        code = doc.lang.lower().split("-")[0]
+        code = {"nb": "no", "nn": "no"}.get(code, code)
+        if code in SUPPORTED_LANGS:
+            return code
+    lang, _confidence = detect_language(doc.text)
+    return lang if lang in SUPPORTED_LANGS else "en"
+
+
+def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedDocument:
+    """Find and resolve every place mention of one document."""
+    gaz = gazetteer or load_gazetteer()
+    lang = document_language(doc)
+    text = doc.text
+    spans = find_spans(text, gaz, lang=lang)
+    decisions = resolve_spans(text, spans)
+    sentences = sentence_spans(text) if decisions else []
+    out: list[Resolution] = []
+    for i, s in enumerate(spans):
+        decision = decisions.get(i)
+        if decision is None:
+            continue
+        a, b = sentence_at(sentences, s.start)
+        mention = Mention(
+            doc=doc.id,
+            start=s.start,
+            end=s.end,
+            surface=s.surface,
+            sentence=text[a:b],
+            sentence_start=a,
+            demonym=s.demonym,
+        )
+        out.append(
+            Resolution(
+                mention=mention,
+                place=decision.place,
+                score=decision.score,
+                reason=decision.reason,
+            )
+        )
+    return ParsedDocument(document=doc, lang=lang, resolutions=tuple(out))
+
+
+def parse_text(
+    text: str, *, doc_id: str = "doc", lang: str | None = None, gazetteer: Gazetteer | None = None
+) -> list[Resolution]:
+    """Geoparse one string: the mentions it names, in text order."""
+    doc = Document(id=doc_id, text=text, lang=lang)
+    return list(parse_document(doc, gazetteer).resolutions)
+
+
+def geoparse(
+    documents: Iterable[Document],
+    *,
+    gazetteer: Gazetteer | None = None,
+    on_error: Callable[[DocumentError], None] | None = None,
+) -> Iterator[ParsedDocument]:
+    """Geoparse a corpus lazily; a document that fails is reported and skipped."""
+    gaz = gazetteer or load_gazetteer()
+    for doc in documents:
+        try:
+            yield parse_document(doc, gaz)
+        except (MemoryError, RecursionError, ValueError, IndexError, KeyError) as err:
+            error = DocumentError(f"{doc.source or doc.id}: cannot geoparse: {err}")
+            if on_error is None:
+                log.error("%s", error)
+            else:
+                on_error(error)

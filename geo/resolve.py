@@ -1,0 +1,157 @@
+"""Toponym resolution in context: which of a name's candidates the document means.
+
+Every recognized span brings its gazetteer candidates. The resolver scores each with the
+context-free prior (importance and how the name matched, see
+:func:`geo.gazetteer.importance`) plus what the document says:
+
+* **countries in play**: the countries the document names or whose unambiguous places it
+  names; a candidate in one of them gains ("Georgia" among "Atlanta" and "Florida" is the
+  US state, among "Tbilisi" and "Russia" the country);
+* **a containing place right after the name** ("Paris, Texas", "Sola, Norway");
+* **the division in play**: a town in a first-order division the document names;
+* **one sense per document**: the same name resolves the same way throughout.
+
+Curated sites carry the highest prior, so in a defense article "Thule" is Pituffik Space
+Base, not the village of Qaanaaq. Every resolution carries a one-line reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .gazetteer import Entry, importance, match_quality
+from .models import Place
+from .recognize import Span
+
+# Weights of the context terms, on the scale of the prior (0..1).
+COUNTRY_SUPPORT = 0.22
+ADMIN1_SUPPORT = 0.15
+CONTAINER_SUPPORT = 0.6
+DEMONYM_COUNTRY = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The chosen place of a span, its score in [0, 1] and why."""
+
+    place: Place
+    score: float
+    reason: str
+    ranked: tuple[tuple[Place, float], ...]
+
+
+def _prior(entry: Entry) -> float:
+    return importance(entry.place) * match_quality(entry.flags)
+
+
+def _context(spans: Sequence[Span]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    """Countries and divisions the document is about, from its confident spans."""
+    countries: Counter[str] = Counter()
+    divisions: Counter[tuple[str, str]] = Counter()
+    for s in spans:
+        if not s.keep:
+            continue
+        places = {e.place.id: e.place for e in s.entries}
+        if len(places) == 1 or s.demonym:
+            p = max((e.place for e in s.entries), key=importance)
+            if p.country:
+                countries[p.country] += 1
+            if p.kind == "admin1" and p.country and p.admin1:
+                divisions[(p.country, p.admin1)] += 1
+            continue
+        best = max(s.entries, key=_prior)
+        if best.place.kind in ("country", "admin1") and best.place.country:
+            countries[best.place.country] += 1
+            if best.place.kind == "admin1" and best.place.admin1:
+                divisions[(best.place.country, best.place.admin1)] += 1
+    return countries, divisions
+
+
+def _container(text: str, spans: Sequence[Span], i: int) -> Span | None:
+    """The span right after ``<span>, `` that may contain it ("Paris, Texas")."""
+    s = spans[i]
+    if i + 1 >= len(spans):
+        return None
+    nxt = spans[i + 1]
+    gap = text[s.end : nxt.start]
+    if gap.strip() in (",", "(") and len(gap) <= 3 and nxt.keep:
+        return nxt
+    return None
+
+
+def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
+    """Choose a place for every kept span (keyed by its index in *spans*)."""
+    countries, divisions = _context(spans)
+    total = sum(countries.values()) or 1
+    decisions: dict[int, Decision] = {}
+    memo: dict[tuple[str, bool], Decision] = {}
+    for i, s in enumerate(spans):
+        if not s.keep:
+            continue
+        container = _container(text, spans, i)
+        memo_key = (s.key, s.demonym)
+        if container is None and memo_key in memo:
+            decisions[i] = memo[memo_key]
+            continue
+        inside: set[str] = set()
+        inside_div: set[tuple[str, str]] = set()
+        if container is not None:
+            for e in container.entries:
+                if e.place.kind == "country" and e.place.country:
+                    inside.add(e.place.country)
+                elif e.place.kind == "admin1" and e.place.country and e.place.admin1:
+                    inside_div.add((e.place.country, e.place.admin1))
+        scored: list[tuple[float, Entry, str]] = []
+        for e in s.entries:
+            p = e.place
+            score = _prior(e)
+            why = []
+            if p.country and p.kind != "country":
+                share = countries[p.country] / total
+                if share:
+                    score += COUNTRY_SUPPORT * min(1.0, 2 * share)
+                    why.append(f"{p.country} is named in the document")
+            if p.kind == "country" and p.country and countries[p.country] > 1:
+                score += DEMONYM_COUNTRY
+            if p.admin1 and p.country and divisions[(p.country, p.admin1)] and p.kind != "admin1":
+                score += ADMIN1_SUPPORT
+                why.append("its division is named in the document")
+            if container is not None and (
+                (p.country in inside and p.kind != "country") or (p.country, p.admin1) in inside_div
+            ):
+                score += CONTAINER_SUPPORT
+                why.append(f"followed by {container.surface!r}")
+            scored.append((score, e, "; ".join(why)))
+        scored.sort(key=lambda t: (-t[0], -t[1].place.population, t[1].place.id))
+        best_score, best, context = scored[0]
+        runner = scored[1][0] if len(scored) > 1 else 0.0
+        margin = best_score - runner
+        confidence = min(1.0, s.score * (0.6 + 0.4 * min(1.0, best_score)) + min(0.2, margin))
+        reason = _describe(best, s, context, len(scored))
+        decision = Decision(
+            place=best.place,
+            score=round(confidence, 4),
+            reason=reason,
+            ranked=tuple((e.place, round(sc, 4)) for sc, e, _w in scored[:5]),
+        )
+        decisions[i] = decision
+        if container is None:
+            memo[memo_key] = decision
+    return decisions
+
+
+def _describe(best: Entry, span: Span, context: str, n: int) -> str:
+    from .gazetteer import _reason
+
+    what = _reason(best.place, best.flags, best.langs)
+    if span.demonym:
+        what = f"demonym of {best.place.name}"
+    parts = [what]
+    if n > 1:
+        parts.append(f"best of {n} candidates")
+    if context:
+        parts.append(context)
+    parts.append(f"recognized by {span.why}")
+    return "; ".join(parts)
