@@ -377,9 +377,7 @@ def load_regions(path: Path | None = None) -> list[RegionRow]:
         rid = r.text(row, "id")
         if rid and not rid.startswith("region:"):
             r.problem("id", f"{rid!r} must start with 'region:'")
-        lat, lon = r.point(row)
-        if lat is None:
-            r.problem("lat/lon", "a region needs a point")
+        lat, lon = r.point(row)  # may be empty: recognised, named, but not drawn
         return RegionRow(
             id=rid,
             name=r.text(row, "name"),

@@ -55,7 +55,7 @@ from .resources import data_dir
 
 log = logging.getLogger("geo")
 
-BUILD_VERSION = 2  # bump when the index layout or the build rules change
+BUILD_VERSION = 4  # bump when the index layout or the build rules change
 
 # Flags stored with each (name, place) entry.
 PREFERRED = 1  # the place's own name in some language (not an alternate or alias)
@@ -99,10 +99,16 @@ def decode(entry: int) -> tuple[int, int, int]:
     )
 
 
-def is_abbreviation(name: str) -> bool:
-    """Whether *name* is written as an acronym (US, U.S., UK, UAE) and so case-sensitive."""
+def is_abbreviation(name: str, *, curated: bool = False) -> bool:
+    """Whether *name* must match exactly as written: acronyms (US, U.S., UK, UAE) and,
+    among curated aliases, dotted abbreviations (Calif., Ky., Que.) — without the dot
+    or the capitals they are ordinary words ("que", "man")."""
     letters = [ch for ch in name if ch.isalpha()]
-    return 0 < len(letters) <= 6 and all(ch.isupper() for ch in letters)
+    if not 0 < len(letters) <= 6:
+        return False
+    if all(ch.isupper() for ch in letters):
+        return True
+    return curated and name.endswith(".") and name[:1].isupper()
 
 
 def importance(place: Place) -> float:
@@ -174,7 +180,7 @@ class _Builder:
         name = name.strip()
         if not name or len(name) > MAX_NAME_LENGTH or not is_latin(name):
             return
-        if is_abbreviation(name):
+        if is_abbreviation(name, curated=bool(flags & CURATED)):
             flags |= CASE
         key = name_key(name)
         if not key:
@@ -304,6 +310,21 @@ def _add_countries(b: _Builder) -> None:
             b.add_name(idx, name, langs=_lang_mask(lang), flags=PREFERRED)
         for alias in row.aliases:
             b.add_name(idx, alias, flags=CURATED)
+        for official in _official_names(row.iso2):
+            b.add_name(idx, official, langs=LANG_BIT["en"], flags=PREFERRED)
+
+
+def _official_names(iso2: str) -> list[str]:
+    """ISO 3166 official and common English names ("Republic of Armenia", "Syria")."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=iso2)
+    if country is None:
+        return []
+    names = [getattr(country, "official_name", None), getattr(country, "common_name", None)]
+    if "," not in country.name:
+        names.append(country.name)
+    return [n for n in names if n]
 
 
 def _add_regions(b: _Builder) -> None:

@@ -57,7 +57,7 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
             surface=s.surface,
             sentence=text[a:b],
             sentence_start=a,
-            demonym=s.demonym,
+            demonym=decision.demonym,
         )
         out.append(
             Resolution(

@@ -20,6 +20,9 @@ from typing import Any
 ADMIN_KINDS = frozenset({"country", "admin1", "admin2", "continent", "dependency"})
 REGION_KINDS = frozenset({"region", "sea", "ocean", "strait", "gulf", "island", "peninsula"})
 DEMONYM = "demonym"
+# Mentions of these kinds are kept and reported but are not places on a map: a people
+# ("Norwegian") or a union of states ("EU-Mitglied").
+NON_PLACE_KINDS = frozenset({DEMONYM, "union"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,5 +153,7 @@ class ParsedDocument:
 
     @property
     def places(self) -> tuple[Resolution, ...]:
-        """The mentions resolved to a place (demonyms excluded)."""
-        return tuple(r for r in self.resolutions if r.place is not None and not r.mention.demonym)
+        """The mentions resolved to a place (demonyms and unions of states excluded)."""
+        return tuple(
+            r for r in self.resolutions if r.place is not None and r.kind not in NON_PLACE_KINDS
+        )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -39,7 +39,7 @@ _UPPER = "".join(
 _UP = f"[{re.escape(_UPPER)}]"
 _CONNECTORS = (
     "of|the|de|del|della|di|da|das|do|dos|du|des|la|le|les|el|al|am|an|der|den|dem|im|"
-    "upon|on|sur|en|y|i|og|och|and|und|et|&"
+    "upon|on|sur|en|es|y|i|og|och|and|und|et|&"
 )
 # A capitalised word: letters/digits with inner apostrophes, dots, hyphens ("U.S.",
 # "O'Hare", "Saint-Denis", "US-Soldaten"), optionally a final dot ("St.", "U.S.").
@@ -59,7 +59,7 @@ _PLACE_WORDS = frozenset(
     name_key(w)
     for w in """air station base naval airport airfield city county province state region
     district island islands sea ocean gulf bay strait river lake mountains peninsula valley
-    coast harbour harbor port fjord municipality kommune kommun flystasjon flyplass
+    coast harbour harbor port fjord municipality kommune kommun flystasjon flyplass falls
     orlogsstasjon garnison lufthavn""".split()
 )
 
@@ -72,8 +72,8 @@ class Span:
     end: int
     surface: str
     key: str
-    entries: list[Entry]
-    demonym: bool
+    entries: list[Entry]  # places the name may denote
+    demonyms: list[Entry]  # places whose people/adjective the word may be (Canadian)
     n_tokens: int
     run: int = 0  # index of its run of capitalised words
     first_part: int = 0  # index of its first and last word in that run
@@ -83,6 +83,11 @@ class Span:
     keep: bool = False
     why: str = ""
 
+    @property
+    def demonym(self) -> bool:
+        """Whether the span is only a demonym (no place has this name)."""
+        return not self.entries
+
 
 @dataclass(slots=True)
 class _Part:
@@ -90,6 +95,7 @@ class _Part:
     end: int  # end of the core (without a possessive or a sentence-final dot)
     text: str
     connector: bool
+    dot_end: int  # end with a final dot kept ("Calif.", "Ky."), else == end
 
 
 @cache
@@ -111,17 +117,17 @@ def _parts(text: str, start: int, end: int) -> list[_Part]:
     for m in _PART.finditer(text, start, end):
         s, e = m.start(), m.end()
         word = m.group()
-        core_end = e
+        core_end = dot_end = e
         if word.endswith(("'s", "’s")):
-            core_end -= 2
+            core_end = dot_end = e - 2
         elif word.endswith(("'", "’")):
-            core_end -= 1
-        elif word.endswith(".") and word.count(".") == 1 and len(word) > 4:
-            core_end -= 1  # "Norway." at a sentence end; keeps "U.S." and "St."
+            core_end = dot_end = e - 1
+        elif word.endswith(".") and word.count(".") == 1:
+            core_end = e - 1  # "Norway." at a sentence end; "U.S." keeps its dots
         if core_end <= s:
             continue
         low = word.lower()
-        parts.append(_Part(s, core_end, text[s:core_end], low in _CONNECTOR_SET))
+        parts.append(_Part(s, core_end, text[s:core_end], low in _CONNECTOR_SET, dot_end))
     return parts
 
 
@@ -185,17 +191,26 @@ def find_spans(
                 i += 1
                 continue
             j, surface, key = found
+            end = parts[j].end
             entries = gaz.entries(surface, key=key) if key in names else []
-            dem = gaz.demonym_entries(key) if not entries else []
+            if parts[j].dot_end > end and key in names:
+                dotted = text[p.start : parts[j].dot_end]
+                with_dot = gaz.entries(dotted, key=key)
+                if len(with_dot) > len(entries):  # "Ky." is Kentucky, "Ky" is not
+                    surface, end, entries = dotted, parts[j].dot_end, with_dot
+            if entries and surface.isupper() and any(e.flags & CASE for e in entries):
+                # "UK" is the United Kingdom; a village written "Uk" is not meant.
+                entries = [e for e in entries if e.flags & CASE or e.place.name == surface]
+            dem = gaz.demonym_entries(key) if key in demonyms else []
             if entries or dem:
                 spans.append(
                     Span(
                         start=p.start,
-                        end=parts[j].end,
+                        end=end,
                         surface=surface,
                         key=key,
-                        entries=entries or dem,
-                        demonym=not entries,
+                        entries=entries,
+                        demonyms=dem,
                         n_tokens=j - i + 1,
                         run=len(runs) - 1,
                         first_part=i,
@@ -206,105 +221,146 @@ def find_spans(
             else:
                 i += 1
     if spans:
-        _score(text, spans, runs, lang)
+        _score(text, spans, runs, lang, demonyms)
     return spans
 
 
 def _person_tokens(runs: Sequence[list[_Part]]) -> set[str]:
-    """Keys of words used as people's names in this document (after a title or a first name)."""
+    """Keys of words used as people's names in this document.
+
+    In a run of capitalised words, what follows a title ("President", "Frau") or a
+    common first name ("Mike de Kock", "Antony Blinken") is a person's name; the first
+    name itself is too, unless a place word follows ("Victoria Falls").
+    """
     firsts = first_names()
     people: set[str] = set()
     for parts in runs:
-        n = len(parts)
-        for k in range(n - 1):
-            a, b = parts[k], parts[k + 1]
-            if a.connector or b.connector:
-                continue
+        words = [p for p in parts if not p.connector]
+        for k, a in enumerate(words[:-1]):
             ka = name_key(a.text)
+            rest = words[k + 1 : k + 4]
             if ka in TITLES:
-                people.add(name_key(b.text))
-                if k + 2 < n and not parts[k + 2].connector:
-                    people.add(name_key(parts[k + 2].text))
-            elif firsts.get(ka, 0.0) >= 0.02 and not b.text.isupper():
-                people.add(name_key(b.text))
+                people.update(name_key(b.text) for b in rest)
+            elif firsts.get(ka, 0.0) >= 0.02 and not a.text.isupper():
+                following = [name_key(b.text) for b in rest]
+                if following and following[0] not in _PLACE_WORDS:
+                    people.add(ka)
+                    people.update(following)
     return people
 
 
-def _best(entries: Sequence[Entry], gaz_importance: Any) -> Entry:
-    return max(entries, key=lambda e: (gaz_importance(e.place), e.place.population))
-
-
-def _score(text: str, spans: list[Span], runs: Sequence[list[_Part]], lang: str) -> None:
+def _best(entries: Sequence[Entry]) -> Entry | None:
     from .gazetteer import importance
 
+    if not entries:
+        return None
+    return max(entries, key=lambda e: (importance(e.place), e.place.population))
+
+
+DEMONYM_DISCOUNT = 0.95  # a demonym names its country a little less directly than the name
+
+
+def span_features(
+    text: str,
+    s: Span,
+    parts: list[_Part],
+    lang: str,
+    people: set[str],
+    demonym_keys: Collection[str] = (),
+) -> dict[str, float]:
+    """The recognition features of one span (see the module docstring)."""
+    from .gazetteer import importance
+
+    firsts = first_names()
+    best_place, best_dem = _best(s.entries), _best(s.demonyms)
+    as_demonym = best_place is None or (
+        best_dem is not None
+        and importance(best_dem.place) * DEMONYM_DISCOUNT > importance(best_place.place)
+    )
+    best = best_dem if as_demonym else best_place
+    assert best is not None
+    p = best.place
+    f: dict[str, float] = {}
+    kind = "demonym" if as_demonym else _kind_group(p.kind, p.id)
+    f[f"kind_{kind}"] = 1.0
+    if kind == "city":
+        f["city_logpop"] = min(1.0, math.log10(p.population + 1) / 7)
+    if s.entries and s.demonyms:
+        f["also_demonym" if not as_demonym else "also_place"] = 1.0
+    f["n_tokens"] = min(s.n_tokens, 4) - 1
+    f["n_candidates"] = min(len(s.entries) + len(s.demonyms), 10) / 10
+    if best.flags & CASE:
+        f["abbreviation"] = 1.0
+    if not as_demonym and not best.flags & (PREFERRED | CURATED):
+        f["alternate_only"] = 1.0
+    if best.flags & VARIANT:
+        f["variant"] = 1.0
+    if best.langs != ANY_LANG and not best.langs & LANG_BIT.get(lang, ANY_LANG):
+        f["other_language"] = 1.0
+    if as_demonym and s.key.endswith("s") and s.key[:-1] in demonym_keys:
+        f["demonym_plural"] = 1.0  # "Canadians" (people) rather than "Canadian" (adjective)
+    single = s.n_tokens == 1
+    z = zipf(s.surface, lang) if single else 0.0
+    # How much more frequent the word is than such a place would be: "Boden" is a town
+    # of 18,000 but as common in German as "Land"; "Kopenhagen" is not.
+    common = max(0.0, z - _expected_zipf(p, as_demonym)) / 3 if single else 0.0
+    if _sentence_initial(text, s.start):
+        f["sentence_initial"] = 1.0
+        f["common_initial"] = common
+    else:
+        f["common_inner"] = common
+    if lang in _NOUN_CAPITALISING:
+        f["common_noun_language"] = common
+    if single and s.key in FUNCTION_WORDS:
+        f["function_word"] = 1.0
+    if s.key in CALENDAR:
+        f["calendar"] = 1.0
+    if s.surface.isupper() and not best.flags & CASE and len(s.surface) > 3:
+        f["all_caps"] = 1.0
+        if _is_dateline(text, s.end):
+            f["dateline"] = 1.0
+    if single:
+        f["first_name"] = min(firsts.get(s.key, 0.0), 1.0)
+        f["last_name"] = min(last_names().get(s.key, 0.0) * 10, 1.0)
+    if s.key in people:
+        f["person_context"] = 1.0
+    prev = _previous_word(text, s.start)
+    if prev in _LOCATIVE:
+        f["locative"] = 1.0
+    if name_key(prev) in TITLES:
+        f["title_before"] = 1.0
+    before, after, compound = _neighbours(text, parts, s)
+    if compound:
+        # English "US-led" differs from German "US-Soldaten": separate features.
+        f["compound_head_noun_language" if lang in _COMPOUNDING else "compound_head"] = 1.0
+    if before is not None:
+        f["word_before"] = 1.0
+        if name_key(before) in firsts:
+            f["first_name_before"] = 1.0
+    if after is not None:
+        key_after = name_key(after)
+        if key_after in _PLACE_WORDS:
+            f["place_word_after"] = 1.0
+        elif key_after in TITLES:
+            f["title_after"] = 1.0  # "Russian President", "US Secretary"
+        else:
+            f["word_after"] = 1.0
+            if before is None:
+                f["heads_a_name"] = 1.0  # "Toronto Star", "US State Department"
+    return f
+
+
+def _score(
+    text: str,
+    spans: list[Span],
+    runs: Sequence[list[_Part]],
+    lang: str,
+    demonym_keys: Collection[str],
+) -> None:
     weights = _weights()
     people = _person_tokens(runs)
-    firsts = first_names()
-    lasts = last_names()
-    lang_bit = LANG_BIT.get(lang, ANY_LANG)
-    covered = {(s.run, k) for s in spans for k in range(s.first_part, s.last_part + 1)}
     for s in spans:
-        best = _best(s.entries, importance)
-        p = best.place
-        f: dict[str, float] = {}
-        kind = "demonym" if s.demonym else _kind_group(p.kind, p.id)
-        f[f"kind_{kind}"] = 1.0
-        if kind == "city":
-            f["city_logpop"] = min(1.0, math.log10(p.population + 1) / 7)
-        f["n_tokens"] = min(s.n_tokens, 4) - 1
-        f["n_candidates"] = min(len(s.entries), 10) / 10
-        if best.flags & CASE:
-            f["abbreviation"] = 1.0
-        if not best.flags & (PREFERRED | CURATED):
-            f["alternate_only"] = 1.0
-        if best.flags & VARIANT:
-            f["variant"] = 1.0
-        if best.langs != ANY_LANG and not best.langs & lang_bit:
-            f["other_language"] = 1.0
-        single = s.n_tokens == 1
-        z = zipf(s.surface, lang) if single else 0.0
-        # How much more frequent the word is than such a place would be: "Boden" is
-        # a town of 18,000 but as common in German as "Land"; "Kopenhagen" is not.
-        common = max(0.0, z - _expected_zipf(p, s.demonym)) / 3 if single else 0.0
-        initial = _sentence_initial(text, s.start)
-        if initial:
-            f["sentence_initial"] = 1.0
-            f["common_initial"] = common
-        else:
-            f["common_inner"] = common
-        if lang in _NOUN_CAPITALISING:
-            f["common_noun_language"] = common
-        if single and s.key in FUNCTION_WORDS:
-            f["function_word"] = 1.0
-        if s.key in CALENDAR:
-            f["calendar"] = 1.0
-        if s.surface.isupper() and not best.flags & CASE and len(s.surface) > 3:
-            f["all_caps"] = 1.0
-            if _is_dateline(text, s.end):
-                f["dateline"] = 1.0
-        if single:
-            f["first_name"] = min(firsts.get(s.key, 0.0), 1.0)
-            f["last_name"] = min(lasts.get(s.key, 0.0) * 10, 1.0)
-        if s.key in people:
-            f["person_context"] = 1.0
-        prev = _previous_word(text, s.start)
-        if prev in _LOCATIVE:
-            f["locative"] = 1.0
-        if name_key(prev) in TITLES:
-            f["title_before"] = 1.0
-        before, after, compound = _neighbours(text, runs[s.run], s, covered)
-        if compound:
-            # English "US-led" differs from German "US-Soldaten": separate features.
-            f["compound_head_noun_language" if lang in _COMPOUNDING else "compound_head"] = 1.0
-        if before is not None:
-            f["fragment_before"] = 1.0
-            if name_key(before) in firsts:
-                f["first_name_before"] = 1.0
-        if after is not None:
-            if name_key(after) in _PLACE_WORDS:
-                f["place_word_after"] = 1.0
-            else:
-                f["fragment_after"] = 1.0
+        f = span_features(text, s, runs[s.run], lang, people, demonym_keys)
         s.features = f
         total = weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in f.items())
         s.score = 1.0 / (1.0 + math.exp(-total))
@@ -343,23 +399,24 @@ def _kind_group(kind: str, place_id: str) -> str:
     return "other"
 
 
-def _neighbours(
-    text: str, parts: list[_Part], s: Span, covered: set[tuple[int, int]]
-) -> tuple[str | None, str | None, bool]:
-    """Uncovered capitalised words right before/after *s* in its run, and whether *s*
-    heads a hyphenated compound ("US-Soldaten", "Ukraine-Konflikt", "US-led")."""
+def _neighbours(text: str, parts: list[_Part], s: Span) -> tuple[str | None, str | None, bool]:
+    """The capitalised words right before/after *s* in its run (space-separated), and
+    whether *s* heads a hyphenated compound ("US-Soldaten", "Ukraine-Konflikt", "US-led").
+
+    Neighbours count even when they are names themselves: "Central Bank" is one name,
+    not two places.
+    """
     before = after = None
     compound = False
     if s.first_part > 0:
         q = parts[s.first_part - 1]
         joined = text[q.end : s.start] in ("-", "'s-", "’s-")
-        uncovered = (s.run, s.first_part - 1) not in covered
-        if not q.connector and not joined and uncovered and q.text[:1].isupper():
+        if not q.connector and not joined and q.text[:1].isupper():
             before = q.text
     if s.last_part + 1 < len(parts):
         q = parts[s.last_part + 1]
         if text[s.end : q.start] == "-":
             compound = True
-        elif not q.connector and (s.run, s.last_part + 1) not in covered and q.text[:1].isupper():
+        elif not q.connector and q.text[:1].isupper():
             after = q.text
     return before, after, compound

@@ -34,16 +34,27 @@ DEMONYM_COUNTRY = 0.1
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The chosen place of a span, its score in [0, 1] and why."""
+    """The chosen place of a span, its score in [0, 1], why, and if it is a demonym."""
 
     place: Place
     score: float
     reason: str
     ranked: tuple[tuple[Place, float], ...]
+    demonym: bool = False
 
 
-def _prior(entry: Entry) -> float:
+DEMONYM_DISCOUNT = 0.95
+
+
+def _prior(entry: Entry, demonym: bool = False) -> float:
+    if demonym:
+        return importance(entry.place) * DEMONYM_DISCOUNT
     return importance(entry.place) * match_quality(entry.flags)
+
+
+def _options(s: Span) -> list[tuple[Entry, bool]]:
+    """A span's candidates: the places of that name and the places of that people."""
+    return [(e, False) for e in s.entries] + [(e, True) for e in s.demonyms]
 
 
 def _context(spans: Sequence[Span]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
@@ -53,15 +64,16 @@ def _context(spans: Sequence[Span]) -> tuple[Counter[str], Counter[tuple[str, st
     for s in spans:
         if not s.keep:
             continue
-        places = {e.place.id: e.place for e in s.entries}
-        if len(places) == 1 or s.demonym:
-            p = max((e.place for e in s.entries), key=importance)
+        options = _options(s)
+        places = {e.place.id: e.place for e, _d in options}
+        if len(places) == 1:
+            p = next(iter(places.values()))
             if p.country:
                 countries[p.country] += 1
             if p.kind == "admin1" and p.country and p.admin1:
                 divisions[(p.country, p.admin1)] += 1
             continue
-        best = max(s.entries, key=_prior)
+        best = max(options, key=lambda o: _prior(*o))[0]
         if best.place.kind in ("country", "admin1") and best.place.country:
             countries[best.place.country] += 1
             if best.place.kind == "admin1" and best.place.admin1:
@@ -91,22 +103,22 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
         if not s.keep:
             continue
         container = _container(text, spans, i)
-        memo_key = (s.key, s.demonym)
+        memo_key = (s.key, bool(s.entries))
         if container is None and memo_key in memo:
             decisions[i] = memo[memo_key]
             continue
         inside: set[str] = set()
         inside_div: set[tuple[str, str]] = set()
         if container is not None:
-            for e in container.entries:
+            for e, _d in _options(container):
                 if e.place.kind == "country" and e.place.country:
                     inside.add(e.place.country)
                 elif e.place.kind == "admin1" and e.place.country and e.place.admin1:
                     inside_div.add((e.place.country, e.place.admin1))
-        scored: list[tuple[float, Entry, str]] = []
-        for e in s.entries:
+        scored: list[tuple[float, Entry, str, bool]] = []
+        for e, is_demonym in _options(s):
             p = e.place
-            score = _prior(e)
+            score = _prior(e, is_demonym)
             why = []
             if p.country and p.kind != "country":
                 share = countries[p.country] / total
@@ -123,18 +135,19 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
             ):
                 score += CONTAINER_SUPPORT
                 why.append(f"followed by {container.surface!r}")
-            scored.append((score, e, "; ".join(why)))
+            scored.append((score, e, "; ".join(why), is_demonym))
         scored.sort(key=lambda t: (-t[0], -t[1].place.population, t[1].place.id))
-        best_score, best, context = scored[0]
+        best_score, best, context, best_is_demonym = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         margin = best_score - runner
         confidence = min(1.0, s.score * (0.6 + 0.4 * min(1.0, best_score)) + min(0.2, margin))
-        reason = _describe(best, s, context, len(scored))
+        reason = _describe(best, s, context, len(scored), best_is_demonym)
         decision = Decision(
             place=best.place,
             score=round(confidence, 4),
             reason=reason,
-            ranked=tuple((e.place, round(sc, 4)) for sc, e, _w in scored[:5]),
+            ranked=tuple((e.place, round(sc, 4)) for sc, e, _w, _d in scored[:5]),
+            demonym=best_is_demonym,
         )
         decisions[i] = decision
         if container is None:
@@ -142,11 +155,11 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
     return decisions
 
 
-def _describe(best: Entry, span: Span, context: str, n: int) -> str:
+def _describe(best: Entry, span: Span, context: str, n: int, demonym: bool) -> str:
     from .gazetteer import _reason
 
     what = _reason(best.place, best.flags, best.langs)
-    if span.demonym:
+    if demonym:
         what = f"demonym of {best.place.name}"
     parts = [what]
     if n > 1:
