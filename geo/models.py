@@ -47,6 +47,7 @@ class Place:
     admin1: str | None = None
     curated: bool = False
     precision: str | None = None
+    capital: bool = False
 
     @property
     def has_point(self) -> bool:

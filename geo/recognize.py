@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -66,7 +66,7 @@ _PLACE_WORDS = frozenset(
 
 @dataclass(slots=True)
 class Span:
-    """A candidate place mention with its gazetteer entries and recognition features."""
+    """A candidate place mention with its gazetteer entries and recognition score."""
 
     start: int
     end: int
@@ -75,10 +75,8 @@ class Span:
     entries: list[Entry]  # places the name may denote
     demonyms: list[Entry]  # places whose people/adjective the word may be (Canadian)
     n_tokens: int
-    run: int = 0  # index of its run of capitalised words
-    first_part: int = 0  # index of its first and last word in that run
-    last_part: int = 0
     features: dict[str, float] = field(default_factory=dict)
+    info: Any = None  # the context-free analysis this span shares with its namesakes
     score: float = 0.0
     keep: bool = False
     why: str = ""
@@ -98,36 +96,71 @@ class _Part:
     dot_end: int  # end with a final dot kept ("Calif.", "Ky."), else == end
 
 
+@dataclass(slots=True)
+class _Static:
+    """What a surface form tells on its own, computed once per form and language."""
+
+    entries: list[Entry]
+    demonyms: list[Entry]
+    features: dict[str, float]  # the context-free features
+    total: float  # sum of their weighted values
+    common: float  # commonness (see span_features), weighted by position later
+    all_caps: bool
+    resolver_cache: Any = None  # the resolver's ranked candidates, computed once
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A candidate span inside a run, relative to the run's start."""
+
+    rel_start: int
+    rel_end: int
+    surface: str
+    key: str
+    n_tokens: int
+    info: _Static
+    run_ctx: dict[str, float]
+    run_total: float
+    first_in_run: bool
+    top: list[tuple[float, str]]  # positive weighted static and run features, best first
+
+
+@dataclass(slots=True)
+class _RunInfo:
+    hits: list[_Hit]
+    people: tuple[str, ...]
+
+
+_MISSING: Any = object()
+
+
 @cache
 def _weights() -> dict[str, float]:
     text = (resources.files("geo") / "recognizer_weights.json").read_text(encoding="utf-8")
     return {k: float(v) for k, v in json.loads(text)["weights"].items()}
 
 
-@cache
-def _first_words(gaz: Gazetteer) -> frozenset[str]:
-    """The first words of every indexed key: a span can only start on one of them."""
-    words = {key.split(" ", 1)[0] for key in gaz.names}
-    words.update(key.split(" ", 1)[0] for key in gaz.demonyms)
-    return frozenset(words)
+def _core(word: str, start: int) -> tuple[int, int]:
+    """End of a word without a possessive or a final dot, and the end keeping the dot."""
+    e = start + len(word)
+    if word.endswith(("'s", "’s")):
+        return e - 2, e - 2
+    if word.endswith(("'", "’")):
+        return e - 1, e - 1
+    if word.endswith(".") and word.count(".") == 1:
+        return e - 1, e  # "Norway." at a sentence end; "U.S." keeps its dots
+    return e, e
 
 
 def _parts(text: str, start: int, end: int) -> list[_Part]:
     parts = []
     for m in _PART.finditer(text, start, end):
-        s, e = m.start(), m.end()
+        s = m.start()
         word = m.group()
-        core_end = dot_end = e
-        if word.endswith(("'s", "’s")):
-            core_end = dot_end = e - 2
-        elif word.endswith(("'", "’")):
-            core_end = dot_end = e - 1
-        elif word.endswith(".") and word.count(".") == 1:
-            core_end = e - 1  # "Norway." at a sentence end; "U.S." keeps its dots
+        core_end, dot_end = _core(word, s)
         if core_end <= s:
             continue
-        low = word.lower()
-        parts.append(_Part(s, core_end, text[s:core_end], low in _CONNECTOR_SET, dot_end))
+        parts.append(_Part(s, core_end, text[s:core_end], word.lower() in _CONNECTOR_SET, dot_end))
     return parts
 
 
@@ -148,229 +181,17 @@ def _previous_word(text: str, start: int) -> str:
     return text[j + 1 : i + 1].lower()
 
 
+_DATELINE = re.compile(r"\s*(?:[:(—–]|-\s|,\s*[A-Z])")
+
+
 def _is_dateline(text: str, end: int) -> bool:
     """A capitalised place at a paragraph start followed by ':' or a dash (KOPENHAGEN:)."""
-    rest = text[end : end + 4]
-    return bool(re.match(r"\s*(?:[:(—–]|-\s|,\s*[A-Z])", rest))
-
-
-def find_spans(
-    text: str, gaz: Gazetteer, *, lang: str = "en", max_chars: int | None = None
-) -> list[Span]:
-    """Every candidate span of *text*, scored; ``Span.keep`` says whether it is a mention."""
-    first = _first_words(gaz)
-    names, demonyms = gaz.names, gaz.demonyms
-    spans: list[Span] = []
-    runs: list[list[_Part]] = []
-    limit = len(text) if max_chars is None else min(len(text), max_chars)
-    for m in _RUN.finditer(text, 0, limit):
-        parts = _parts(text, m.start(), m.end())
-        if not parts:
-            continue
-        runs.append(parts)
-        n = len(parts)
-        i = 0
-        while i < n:
-            p = parts[i]
-            if p.connector:
-                i += 1
-                continue
-            if name_key(p.text) not in first:
-                i += 1
-                continue
-            found = None
-            for j in range(min(n, i + MAX_TOKENS) - 1, i - 1, -1):
-                if parts[j].connector:
-                    continue
-                surface = text[p.start : parts[j].end]
-                key = name_key(surface)
-                if key in names or key in demonyms:
-                    found = (j, surface, key)
-                    break
-            if found is None:
-                i += 1
-                continue
-            j, surface, key = found
-            end = parts[j].end
-            entries = gaz.entries(surface, key=key) if key in names else []
-            if parts[j].dot_end > end and key in names:
-                dotted = text[p.start : parts[j].dot_end]
-                with_dot = gaz.entries(dotted, key=key)
-                if len(with_dot) > len(entries):  # "Ky." is Kentucky, "Ky" is not
-                    surface, end, entries = dotted, parts[j].dot_end, with_dot
-            if entries and surface.isupper() and any(e.flags & CASE for e in entries):
-                # "UK" is the United Kingdom; a village written "Uk" is not meant.
-                entries = [e for e in entries if e.flags & CASE or e.place.name == surface]
-            dem = gaz.demonym_entries(key) if key in demonyms else []
-            if entries or dem:
-                spans.append(
-                    Span(
-                        start=p.start,
-                        end=end,
-                        surface=surface,
-                        key=key,
-                        entries=entries,
-                        demonyms=dem,
-                        n_tokens=j - i + 1,
-                        run=len(runs) - 1,
-                        first_part=i,
-                        last_part=j,
-                    )
-                )
-                i = j + 1
-            else:
-                i += 1
-    if spans:
-        _score(text, spans, runs, lang, demonyms)
-    return spans
-
-
-def _person_tokens(runs: Sequence[list[_Part]]) -> set[str]:
-    """Keys of words used as people's names in this document.
-
-    In a run of capitalised words, what follows a title ("President", "Frau") or a
-    common first name ("Mike de Kock", "Antony Blinken") is a person's name; the first
-    name itself is too, unless a place word follows ("Victoria Falls").
-    """
-    firsts = first_names()
-    people: set[str] = set()
-    for parts in runs:
-        words = [p for p in parts if not p.connector]
-        for k, a in enumerate(words[:-1]):
-            ka = name_key(a.text)
-            rest = words[k + 1 : k + 4]
-            if ka in TITLES:
-                people.update(name_key(b.text) for b in rest)
-            elif firsts.get(ka, 0.0) >= 0.02 and not a.text.isupper():
-                following = [name_key(b.text) for b in rest]
-                if following and following[0] not in _PLACE_WORDS:
-                    people.add(ka)
-                    people.update(following)
-    return people
-
-
-def _best(entries: Sequence[Entry]) -> Entry | None:
-    from .gazetteer import importance
-
-    if not entries:
-        return None
-    return max(entries, key=lambda e: (importance(e.place), e.place.population))
-
-
-DEMONYM_DISCOUNT = 0.95  # a demonym names its country a little less directly than the name
-
-
-def span_features(
-    text: str,
-    s: Span,
-    parts: list[_Part],
-    lang: str,
-    people: set[str],
-    demonym_keys: Collection[str] = (),
-) -> dict[str, float]:
-    """The recognition features of one span (see the module docstring)."""
-    from .gazetteer import importance
-
-    firsts = first_names()
-    best_place, best_dem = _best(s.entries), _best(s.demonyms)
-    as_demonym = best_place is None or (
-        best_dem is not None
-        and importance(best_dem.place) * DEMONYM_DISCOUNT > importance(best_place.place)
-    )
-    best = best_dem if as_demonym else best_place
-    assert best is not None
-    p = best.place
-    f: dict[str, float] = {}
-    kind = "demonym" if as_demonym else _kind_group(p.kind, p.id)
-    f[f"kind_{kind}"] = 1.0
-    if kind == "city":
-        f["city_logpop"] = min(1.0, math.log10(p.population + 1) / 7)
-    if s.entries and s.demonyms:
-        f["also_demonym" if not as_demonym else "also_place"] = 1.0
-    f["n_tokens"] = min(s.n_tokens, 4) - 1
-    f["n_candidates"] = min(len(s.entries) + len(s.demonyms), 10) / 10
-    if best.flags & CASE:
-        f["abbreviation"] = 1.0
-    if not as_demonym and not best.flags & (PREFERRED | CURATED):
-        f["alternate_only"] = 1.0
-    if best.flags & VARIANT:
-        f["variant"] = 1.0
-    if best.langs != ANY_LANG and not best.langs & LANG_BIT.get(lang, ANY_LANG):
-        f["other_language"] = 1.0
-    if as_demonym and s.key.endswith("s") and s.key[:-1] in demonym_keys:
-        f["demonym_plural"] = 1.0  # "Canadians" (people) rather than "Canadian" (adjective)
-    single = s.n_tokens == 1
-    z = zipf(s.surface, lang) if single else 0.0
-    # How much more frequent the word is than such a place would be: "Boden" is a town
-    # of 18,000 but as common in German as "Land"; "Kopenhagen" is not.
-    common = max(0.0, z - _expected_zipf(p, as_demonym)) / 3 if single else 0.0
-    if _sentence_initial(text, s.start):
-        f["sentence_initial"] = 1.0
-        f["common_initial"] = common
-    else:
-        f["common_inner"] = common
-    if lang in _NOUN_CAPITALISING:
-        f["common_noun_language"] = common
-    if single and s.key in FUNCTION_WORDS:
-        f["function_word"] = 1.0
-    if s.key in CALENDAR:
-        f["calendar"] = 1.0
-    if s.surface.isupper() and not best.flags & CASE and len(s.surface) > 3:
-        f["all_caps"] = 1.0
-        if _is_dateline(text, s.end):
-            f["dateline"] = 1.0
-    if single:
-        f["first_name"] = min(firsts.get(s.key, 0.0), 1.0)
-        f["last_name"] = min(last_names().get(s.key, 0.0) * 10, 1.0)
-    if s.key in people:
-        f["person_context"] = 1.0
-    prev = _previous_word(text, s.start)
-    if prev in _LOCATIVE:
-        f["locative"] = 1.0
-    if name_key(prev) in TITLES:
-        f["title_before"] = 1.0
-    before, after, compound = _neighbours(text, parts, s)
-    if compound:
-        # English "US-led" differs from German "US-Soldaten": separate features.
-        f["compound_head_noun_language" if lang in _COMPOUNDING else "compound_head"] = 1.0
-    if before is not None:
-        f["word_before"] = 1.0
-        if name_key(before) in firsts:
-            f["first_name_before"] = 1.0
-    if after is not None:
-        key_after = name_key(after)
-        if key_after in _PLACE_WORDS:
-            f["place_word_after"] = 1.0
-        elif key_after in TITLES:
-            f["title_after"] = 1.0  # "Russian President", "US Secretary"
-        else:
-            f["word_after"] = 1.0
-            if before is None:
-                f["heads_a_name"] = 1.0  # "Toronto Star", "US State Department"
-    return f
-
-
-def _score(
-    text: str,
-    spans: list[Span],
-    runs: Sequence[list[_Part]],
-    lang: str,
-    demonym_keys: Collection[str],
-) -> None:
-    weights = _weights()
-    people = _person_tokens(runs)
-    for s in spans:
-        f = span_features(text, s, runs[s.run], lang, people, demonym_keys)
-        s.features = f
-        total = weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in f.items())
-        s.score = 1.0 / (1.0 + math.exp(-total))
-        s.keep = s.score >= weights.get("threshold", 0.5)
-        top = sorted(((weights.get(k, 0.0) * v, k) for k, v in f.items()), reverse=True)
-        s.why = ", ".join(k for w, k in top[:2] if w > 0) or "weak evidence"
+    return _DATELINE.match(text, end, end + 6) is not None
 
 
 _NOUN_CAPITALISING = frozenset({"de"})
 _COMPOUNDING = frozenset({"de", "da", "no", "sv", "fi"})
+DEMONYM_DISCOUNT = 0.95  # a demonym names its country a little less directly than the name
 
 
 def _expected_zipf(place: Any, demonym: bool) -> float:
@@ -382,6 +203,8 @@ def _expected_zipf(place: Any, demonym: bool) -> float:
         return 4.6
     if kind == "admin1":
         return 3.8
+    if kind == "admin2":
+        return 2.8
     if kind == "city":
         return 1.0 + 0.5 * math.log10(max(place.population, 1))
     if place.id.startswith("region:"):
@@ -394,29 +217,342 @@ def _kind_group(kind: str, place_id: str) -> str:
         return "site"
     if place_id.startswith("region:"):
         return "region"
-    if kind in ("country", "admin1", "continent", "city", "airport"):
+    if kind in ("country", "admin1", "admin2", "continent", "city", "airport"):
         return kind
     return "other"
 
 
-def _neighbours(text: str, parts: list[_Part], s: Span) -> tuple[str | None, str | None, bool]:
-    """The capitalised words right before/after *s* in its run (space-separated), and
-    whether *s* heads a hyphenated compound ("US-Soldaten", "Ukraine-Konflikt", "US-led").
+def _best(entries: Sequence[Entry]) -> Entry | None:
+    from .gazetteer import importance
 
-    Neighbours count even when they are names themselves: "Central Bank" is one name,
-    not two places.
+    if not entries:
+        return None
+    return max(entries, key=lambda e: (importance(e.place), e.place.population))
+
+
+class Recognizer:
+    """Finds and weighs candidate spans; one per gazetteer and language, with caches.
+
+    Everything a surface form says on its own (its candidates, its kind, how common the
+    word is) is computed once per form; only the context (the words around it) is
+    computed per occurrence. That keeps recognition at several megabytes per second.
     """
-    before = after = None
-    compound = False
-    if s.first_part > 0:
-        q = parts[s.first_part - 1]
-        joined = text[q.end : s.start] in ("-", "'s-", "’s-")
-        if not q.connector and not joined and q.text[:1].isupper():
-            before = q.text
-    if s.last_part + 1 < len(parts):
-        q = parts[s.last_part + 1]
-        if text[s.end : q.start] == "-":
-            compound = True
-        elif not q.connector and q.text[:1].isupper():
-            after = q.text
-    return before, after, compound
+
+    def __init__(self, gaz: Gazetteer, lang: str) -> None:
+        self.gaz = gaz
+        self.lang = lang
+        self.names = gaz.names
+        self.demonym_keys = gaz.demonyms
+        self.weights = _weights()
+        self._static: dict[str, _Static | None] = {}
+        self._runs: dict[str, _RunInfo | None] = {}
+        self._first = frozenset(
+            [k.split(" ", 1)[0] for k in gaz.names] + [k.split(" ", 1)[0] for k in gaz.demonyms]
+        )
+
+    # -- context-free part
+    def static(self, surface: str, key: str, n_tokens: int) -> _Static | None:
+        cache_key = surface if n_tokens == 1 else f"{surface}\x00{n_tokens}"
+        found = self._static.get(cache_key, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        info = self._compute_static(surface, key, n_tokens)
+        if len(self._static) > 200_000:
+            self._static.clear()
+        self._static[cache_key] = info
+        return info
+
+    def _compute_static(self, surface: str, key: str, n_tokens: int) -> _Static | None:
+        from .gazetteer import importance
+
+        gaz = self.gaz
+        entries = gaz.entries(surface, key=key) if key in self.names else []
+        if entries and surface.isupper() and any(e.flags & CASE for e in entries):
+            # "UK" is the United Kingdom; a village written "Uk" is not meant.
+            entries = [e for e in entries if e.flags & CASE or e.place.name == surface]
+        dem = gaz.demonym_entries(key) if key in self.demonym_keys else []
+        if not entries and not dem:
+            return None
+        best_place, best_dem = _best(entries), _best(dem)
+        as_demonym = best_place is None or (
+            best_dem is not None
+            and importance(best_dem.place) * DEMONYM_DISCOUNT > importance(best_place.place)
+        )
+        best = best_dem if as_demonym else best_place
+        assert best is not None
+        p = best.place
+        f: dict[str, float] = {}
+        kind = "demonym" if as_demonym else _kind_group(p.kind, p.id)
+        f[f"kind_{kind}"] = 1.0
+        if kind == "city":
+            f["city_logpop"] = min(1.0, math.log10(p.population + 1) / 7)
+        if entries and dem:
+            f["also_demonym" if not as_demonym else "also_place"] = 1.0
+        f["n_tokens"] = min(n_tokens, 4) - 1
+        f["n_candidates"] = min(len(entries) + len(dem), 10) / 10
+        if best.flags & CASE:
+            f["abbreviation"] = 1.0
+        if not as_demonym and not best.flags & (PREFERRED | CURATED):
+            f["alternate_only"] = 1.0
+        if best.flags & VARIANT:
+            f["variant"] = 1.0
+        if best.langs != ANY_LANG and not best.langs & LANG_BIT.get(self.lang, ANY_LANG):
+            f["other_language"] = 1.0
+        if as_demonym and key.endswith("s") and key[:-1] in self.demonym_keys:
+            f["demonym_plural"] = 1.0  # "Canadians" (people) rather than "Canadian"
+        single = n_tokens == 1
+        common = 0.0
+        if single:
+            # How much more frequent the word is than such a place would be: "Boden" is a
+            # town of 18,000 but as common in German as "Land"; "Kopenhagen" is not.
+            z = zipf(surface, self.lang)
+            common = max(0.0, z - _expected_zipf(p, as_demonym)) / 3
+            if self.lang in _NOUN_CAPITALISING:
+                f["common_noun_language"] = common
+            if key in FUNCTION_WORDS:
+                f["function_word"] = 1.0
+            f["first_name"] = min(first_names().get(key, 0.0), 1.0)
+            f["last_name"] = min(last_names().get(key, 0.0) * 10, 1.0)
+        if key in CALENDAR:
+            f["calendar"] = 1.0
+        all_caps = surface.isupper() and not best.flags & CASE and len(surface) > 3
+        if all_caps:
+            f["all_caps"] = 1.0
+        w = self.weights
+        total = sum(w.get(k, 0.0) * v for k, v in f.items())
+        return _Static(entries, dem, f, total, common, all_caps)
+
+    # -- scanning
+    def spans(self, text: str, *, with_features: bool = False) -> list[Span]:
+        """Every candidate span of *text*, scored; ``Span.keep`` marks the mentions.
+
+        Runs of capitalised words repeat across a corpus ("The", "U.S.", "Prime Minister
+        Theresa May"), so each distinct run is analysed once: its candidate spans, their
+        context-free features and the features the run itself gives. Per occurrence only
+        what lies outside the run is looked at.
+        """
+        cache = self._runs
+        found: list[tuple[int, _Hit]] = []
+        people: set[str] = set()
+        for m in _RUN.finditer(text):
+            word = m.group()
+            info = cache.get(word, _MISSING)
+            if info is _MISSING:
+                info = self._analyse_run(word)
+                if len(cache) > 300_000:
+                    cache.clear()
+                cache[word] = info
+            if info is None:
+                continue
+            a = m.start()
+            if info.people:
+                people.update(info.people)
+            for hit in info.hits:
+                found.append((a, hit))
+        spans = []
+        for a, hit in found:
+            span = self._score(text, a, hit, people, with_features)
+            if span is not None:
+                spans.append(span)
+        return spans
+
+    def _analyse_run(self, run: str) -> _RunInfo | None:
+        """The candidate spans of one run of capitalised words (offsets relative to it)."""
+        parts = _parts(run, 0, len(run))
+        if not parts:
+            return None
+        people: set[str] = set()
+        if len(parts) > 1:
+            _add_people(parts, people)
+        hits: list[_Hit] = []
+        names, dems, first = self.names, self.demonym_keys, self._first
+        n = len(parts)
+        i = 0
+        while i < n:
+            p = parts[i]
+            if p.connector or name_key(p.text) not in first:
+                i += 1
+                continue
+            hit = None
+            for j in range(min(n, i + MAX_TOKENS) - 1, i - 1, -1):
+                if parts[j].connector:
+                    continue
+                surface = run[p.start : parts[j].end]
+                key = name_key(surface)
+                if key in names or key in dems:
+                    info = self.static(surface, key, j - i + 1)
+                    end = parts[j].end
+                    if parts[j].dot_end > end:
+                        dotted = run[p.start : parts[j].dot_end]
+                        with_dot = self.static(dotted, key, j - i + 1)
+                        # "Ky." is Kentucky, "Ky" is not.
+                        if with_dot is not None and (
+                            info is None or len(with_dot.entries) > len(info.entries)
+                        ):
+                            info, surface, end = with_dot, dotted, parts[j].dot_end
+                    if info is not None:
+                        hit = (j, surface, key, end, info)
+                        break
+            if hit is None:
+                i += 1
+                continue
+            j, surface, key, end, info = hit
+            ctx = self._run_context(run, parts, i, j, end)
+            w = self.weights
+            total = sum(w.get(k, 0.0) * v for k, v in ctx.items())
+            weighted = [(w.get(k, 0.0) * v, k) for k, v in (*info.features.items(), *ctx.items())]
+            top = sorted((t for t in weighted if t[0] > 0), reverse=True)[:3]
+            hits.append(
+                _Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, top)
+            )
+            i = j + 1
+        if not hits and not people:
+            return None
+        return _RunInfo(hits, tuple(people))
+
+    def _run_context(
+        self, run: str, parts: list[_Part], i: int, j: int, end: int
+    ) -> dict[str, float]:
+        """Features the run itself gives a span of words i..j: its neighbours in the run."""
+        ctx: dict[str, float] = {}
+        if i > 0:
+            # A word of the run precedes the span: the span cannot start a sentence.
+            prev = parts[i - 1]
+            prev_low = prev.text.lower()
+            if prev_low in _LOCATIVE:
+                ctx["locative"] = 1.0
+            elif name_key(prev.text) in TITLES:
+                ctx["title_before"] = 1.0
+        before = after = None
+        compound = False
+        if i > 0:
+            q = parts[i - 1]
+            joined = run[q.end : parts[i].start] in ("-", "'s-", "’s-")
+            if not q.connector and not joined and q.text[:1].isupper():
+                before = q.text
+        if j + 1 < len(parts):
+            q = parts[j + 1]
+            if run[end : q.start] == "-":
+                compound = True
+            elif not q.connector and q.text[:1].isupper():
+                after = q.text
+        if compound:
+            # English "US-led" differs from German "US-Soldaten": separate features.
+            noun_language = self.lang in _COMPOUNDING
+            ctx["compound_head_noun_language" if noun_language else "compound_head"] = 1.0
+        if before is not None:
+            ctx["word_before"] = 1.0
+            if name_key(before) in first_names():
+                ctx["first_name_before"] = 1.0
+        if after is not None:
+            key_after = name_key(after)
+            if key_after in _PLACE_WORDS:
+                ctx["place_word_after"] = 1.0
+            elif key_after in TITLES:
+                ctx["title_after"] = 1.0  # "Russian President", "US Secretary"
+            else:
+                ctx["word_after"] = 1.0
+                if before is None:
+                    ctx["heads_a_name"] = 1.0  # "Toronto Star", "US State Department"
+        return ctx
+
+    # -- context outside the run
+    def _score(
+        self, text: str, run_start: int, hit: _Hit, people: set[str], with_features: bool
+    ) -> Span | None:
+        """The span of *hit* at this occurrence, or ``None`` when it is not a mention
+        (dropped spans are kept only with ``with_features``, for training)."""
+        w = self.weights
+        info = hit.info
+        start = run_start + hit.rel_start
+        end = run_start + hit.rel_end
+        ctx: dict[str, float] = {}
+        if hit.first_in_run:
+            if _sentence_initial(text, start):
+                ctx["sentence_initial"] = 1.0
+                if info.common:
+                    ctx["common_initial"] = info.common
+            elif info.common:
+                ctx["common_inner"] = info.common
+            prev = _previous_word(text, start)
+            if prev in _LOCATIVE:
+                ctx["locative"] = 1.0
+            elif prev and name_key(prev) in TITLES:
+                ctx["title_before"] = 1.0
+        elif info.common:
+            ctx["common_inner"] = info.common
+        if info.all_caps and _is_dateline(text, end):
+            ctx["dateline"] = 1.0
+        if hit.key in people:
+            ctx["person_context"] = 1.0
+        total = (
+            w.get("bias", 0.0)
+            + info.total
+            + hit.run_total
+            + sum(w.get(k, 0.0) * v for k, v in ctx.items())
+        )
+        score = 1.0 / (1.0 + math.exp(-total))
+        keep = score >= w.get("threshold", 0.5)
+        if not keep and not with_features:
+            return None
+        span = Span(
+            start,
+            end,
+            hit.surface,
+            hit.key,
+            info.entries,
+            info.demonyms,
+            hit.n_tokens,
+            score=score,
+            keep=keep,
+            info=info,
+        )
+        if with_features:
+            span.features = {**info.features, **hit.run_ctx, **ctx}
+        top = hit.top
+        if ctx:
+            extra = [(w.get(k, 0.0) * v, k) for k, v in ctx.items()]
+            top = sorted([*top, *(t for t in extra if t[0] > 0)], reverse=True)
+        span.why = ", ".join(k for _wt, k in top[:2]) or "weak evidence"
+        return span
+
+
+def _add_people(parts: list[_Part], people: set[str]) -> None:
+    """Add the keys of words this run uses as people's names.
+
+    What follows a title ("President", "Frau") or a common first name ("Mike de Kock",
+    "Antony Blinken") is a person's name; the first name itself is too, unless a place
+    word follows ("Victoria Falls").
+    """
+    firsts = first_names()
+    words = [p for p in parts if not p.connector]
+    for k, a in enumerate(words[:-1]):
+        ka = name_key(a.text)
+        rest = words[k + 1 : k + 4]
+        if ka in TITLES:
+            people.update(name_key(b.text) for b in rest)
+        elif firsts.get(ka, 0.0) >= 0.02 and not a.text.isupper():
+            following = [name_key(b.text) for b in rest]
+            if following and following[0] not in _PLACE_WORDS:
+                people.add(ka)
+                people.update(following)
+
+
+_RECOGNIZERS: dict[tuple[int, str], Recognizer] = {}
+
+
+def recognizer(gaz: Gazetteer, lang: str) -> Recognizer:
+    """The cached recognizer of this gazetteer and language."""
+    key = (id(gaz), lang)
+    rec = _RECOGNIZERS.get(key)
+    if rec is None or rec.gaz is not gaz:
+        rec = Recognizer(gaz, lang)
+        _RECOGNIZERS[key] = rec
+    return rec
+
+
+def find_spans(
+    text: str, gaz: Gazetteer, *, lang: str = "en", with_features: bool = False
+) -> list[Span]:
+    """Every candidate span of *text*, scored; ``Span.keep`` says whether it is a mention."""
+    return recognizer(gaz, lang).spans(text, with_features=with_features)
