@@ -197,7 +197,7 @@ DEMONYM_DISCOUNT = 0.95  # a demonym names its country a little less directly th
 def _expected_zipf(place: Any, demonym: bool) -> float:
     """Typical Zipf frequency of a name of this kind and size in news text."""
     if demonym:
-        return 4.0
+        return 5.0  # "Chinese", "Russian" are common words and still gold toponyms
     kind = place.kind
     if kind in ("country", "continent"):
         return 4.6
@@ -306,7 +306,11 @@ class Recognizer:
             # How much more frequent the word is than such a place would be: "Boden" is a
             # town of 18,000 but as common in German as "Land"; "Kopenhagen" is not.
             z = zipf(surface, self.lang)
-            common = max(0.0, z - _expected_zipf(p, as_demonym)) / 3
+            excess = z - _expected_zipf(p, as_demonym)
+            common = max(0.0, excess) / 3
+            if excess > 1.0:
+                # Much more common than such a place: "Centre", "Union", "Police".
+                f["very_common"] = min(1.0, (excess - 1.0) / 2)
             if self.lang in _NOUN_CAPITALISING:
                 f["common_noun_language"] = common
             if key in FUNCTION_WORDS:
@@ -315,7 +319,13 @@ class Recognizer:
             f["last_name"] = min(last_names().get(key, 0.0) * 10, 1.0)
         if key in CALENDAR:
             f["calendar"] = 1.0
-        all_caps = surface.isupper() and not best.flags & CASE and len(surface) > 3
+        # Capitals that are not an indexed acronym: "KOPENHAGEN:" in a dateline, but
+        # also "NATO", "NGO", "SOL" that only spell a village's name in capitals.
+        all_caps = (
+            surface.isupper()
+            and sum(ch.isalpha() for ch in surface) >= 2
+            and not any(e.flags & CASE for e in (*entries, *dem))
+        )
         if all_caps:
             f["all_caps"] = 1.0
         w = self.weights
@@ -398,6 +408,14 @@ class Recognizer:
                 continue
             j, surface, key, end, info = hit
             ctx = self._run_context(run, parts, i, j, end)
+            for kind in ("city", "demonym"):
+                if f"kind_{kind}" in info.features:
+                    # Towns inside longer names are people and firms more often than
+                    # countries are ("Antony Blinken" vs "US State Department");
+                    # adjectives head names and compounds ("Russian-backed").
+                    for name in ("heads_a_name", "word_before", "rare_word_after", "compound_head"):
+                        if name in ctx:
+                            ctx[f"{kind}_{name}"] = ctx[name]
             w = self.weights
             total = sum(w.get(k, 0.0) * v for k, v in ctx.items())
             weighted = [(w.get(k, 0.0) * v, k) for k, v in (*info.features.items(), *ctx.items())]
@@ -454,7 +472,28 @@ class Recognizer:
                 ctx["word_after"] = 1.0
                 if before is None:
                     ctx["heads_a_name"] = 1.0  # "Toronto Star", "US State Department"
+                if zipf(after, self.lang) < 3.0:
+                    # A rare word after a town is a surname more often than not:
+                    # "Antony Blinken", "Paris Hilton"; after a country it is a modifier.
+                    ctx["rare_word_after"] = 1.0
         return ctx
+
+    def _dropped(
+        self, hit: _Hit, start: int, end: int, ctx: dict[str, float], info: _Static
+    ) -> Span:
+        """A span rejected by rule, kept (with score 0) only for training."""
+        return Span(
+            start,
+            end,
+            hit.surface,
+            hit.key,
+            info.entries,
+            info.demonyms,
+            hit.n_tokens,
+            features={**info.features, **hit.run_ctx, **ctx},
+            info=info,
+            why="capitals outside a dateline or headline",
+        )
 
     # -- context outside the run
     def _score(
@@ -485,6 +524,8 @@ class Recognizer:
             ctx["dateline"] = 1.0
         if hit.key in people:
             ctx["person_context"] = 1.0
+        if info.all_caps and "dateline" not in ctx and not _caps_line(text, start):
+            return None if not with_features else self._dropped(hit, start, end, ctx, info)
         total = (
             w.get("bias", 0.0)
             + info.total
@@ -515,6 +556,15 @@ class Recognizer:
             top = sorted([*top, *(t for t in extra if t[0] > 0)], reverse=True)
         span.why = ", ".join(k for _wt, k in top[:2]) or "weak evidence"
         return span
+
+
+def _caps_line(text: str, start: int) -> bool:
+    """Whether the line around *start* is written in capitals (a headline)."""
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", start)
+    line = text[a : b if b != -1 else len(text)]
+    letters = [ch for ch in line[:200] if ch.isalpha()]
+    return len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
 
 
 def _add_people(parts: list[_Part], people: set[str]) -> None:
