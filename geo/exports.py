@@ -1,0 +1,576 @@
+"""Exports of the agreement layers: GeoPackage, GeoJSON, CSV and KML, written atomically.
+
+:func:`export_layers` writes the six layers of :class:`geo.layers.Layers` in the format
+its path names (or ``fmt``); :func:`read_layers` reads any of them back, which is what
+the round-trip tests and a notebook use. ``geo export`` (:func:`cmd_export`) is the CLI.
+
+Formats
+-------
+``.gpkg``
+    One file, one table per layer; ``unresolved`` is a non-spatial attribute table.
+    Written as GeoPackage 1.2 so older GDAL (Debian's ``ogrinfo``) and QGIS read it
+    without warnings.
+``.geojson`` or a folder
+    One FeatureCollection per layer: ``<stem>-<layer>.geojson`` beside ``out.geojson``,
+    or ``<folder>/<layer>.geojson``. ``unresolved`` features have a null geometry.
+``.csv``
+    One file per layer, ``<stem>-<layer>.csv``; spatial layers get a ``wkt`` column
+    (full precision; empty for a row without geometry) next to their ``lat``/``lon``.
+``.kml``
+    One Google Earth file, one folder per layer, one placemark per row, written with the
+    standard library in the form GDAL's own KML driver writes (a ``<Schema>`` per layer,
+    ``<SimpleData>`` per column), so ``ogrinfo`` and geopandas read it. The placemark's
+    name is the row's label and its description a plain-text summary; all text is
+    XML-escaped and stripped of characters XML cannot hold, so document text is never
+    markup. KML reserves ``name``, ``begin`` and ``end``: those columns are stored as
+    ``display_name``, ``start_offset`` and ``end_offset`` (``start`` too, for symmetry)
+    and renamed back by :func:`read_layers`.
+
+Rows without geometry (sites no source locates) are kept in every format, as features
+without geometry. Every file is first written to a temporary folder beside the target
+and then moved into place with :func:`os.replace`, so a reader never sees half a file;
+a run that fails leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+from xml.etree import ElementTree as ET
+
+from .errors import ConfigurationError, DataError, DocumentError, GeoError
+from .layers import COLUMNS, CRS, GEOMETRY_TYPES, LAYER_NAMES, Layers, validate_layers
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "FORMATS",
+    "add_export_parser",
+    "cmd_export",
+    "export_layers",
+    "output_paths",
+    "read_layers",
+]
+
+#: Suffix → format name.
+FORMATS: Mapping[str, str] = {
+    ".gpkg": "gpkg",
+    ".geojson": "geojson",
+    ".csv": "csv",
+    ".kml": "kml",
+}
+_FORMAT_NAMES = ("gpkg", "geojson", "csv", "kml")
+
+# Columns renamed in KML because the KML drivers reserve the names (see module docstring).
+_KML_RENAMES = {"name": "display_name", "start": "start_offset", "end": "end_offset"}
+# Fields the KML drivers add on reading: not ours, dropped by read_layers.
+_KML_DRIVER_FIELDS = (
+    "id",
+    "Name",
+    "description",
+    "Description",
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+)
+_KML_NS = "http://www.opengis.net/kml/2.2"
+# Characters XML 1.0 cannot hold: C0 controls other than tab/newline/return, surrogates,
+# U+FFFE/U+FFFF.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Site placemark colours (KML aabbggrr): named in the corpus red, only implied by a count
+# phrase orange, not in the corpus grey.
+_SITE_STYLES = {"site-named": "ff1c1ce3", "site-implied": "ff0a8cff", "site-other": "ff9e9e9e"}
+_LABELS = {
+    "sites": "name",
+    "places": "name",
+    "mentions": "surface",
+    "countries": "name",
+    "documents": "doc_id",
+    "unresolved": "surface",
+}
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    if fmt is not None:
+        name = fmt.lower().lstrip(".")
+        if name not in _FORMAT_NAMES:
+            msg = f"unknown export format {fmt!r} (use {', '.join(_FORMAT_NAMES)})"
+            raise ConfigurationError(msg)
+        return name
+    if path.is_dir() or str(path).endswith(("/", os.sep)):
+        return "geojson"
+    found = FORMATS.get(path.suffix.lower())
+    if found is None:
+        known = ", ".join(FORMATS)
+        msg = (
+            f"cannot tell the export format of {str(path)!r} from its suffix "
+            f"(use {known}, a folder for GeoJSON, or --format)"
+        )
+        raise ConfigurationError(msg)
+    return found
+
+
+def output_paths(path: Path | str, fmt: str | None = None) -> dict[str, Path]:
+    """The file each layer goes to: one shared path for GeoPackage and KML."""
+    path = Path(path)
+    name = _format_of(path, fmt)
+    if name in ("gpkg", "kml"):
+        return dict.fromkeys(LAYER_NAMES, path)
+    suffix = f".{name}"
+    if path.is_dir() or str(path).endswith(("/", os.sep)) or not path.suffix:
+        return {layer: path / f"{layer}{suffix}" for layer in LAYER_NAMES}
+    return {layer: path.with_name(f"{path.stem}-{layer}{suffix}") for layer in LAYER_NAMES}
+
+
+@contextmanager
+def _staging(folder: Path) -> Iterator[Path]:
+    """A temporary folder beside the outputs, removed whatever happens."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".geo-export-", dir=folder))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _publish(staged: Mapping[Path, Path]) -> None:
+    """Move every staged file to its target (same file system, so each move is atomic)."""
+    for tmp, target in staged.items():
+        os.replace(tmp, target)
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as plain Python values (None for missing) for the writers."""
+    out = frame.copy()
+    for column in out.columns:
+        if column == getattr(frame, "_geometry_column_name", None):
+            continue
+        if out[column].dtype == object:
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+def _write_gpkg(layers: Layers, out: Path) -> None:
+    import pyogrio
+
+    for layer, frame in layers.frames().items():
+        kwargs: dict[str, Any] = {
+            "layer": layer,
+            "driver": "GPKG",
+            "dataset_options": {"VERSION": "1.2"},
+            "append": False,
+        }
+        if layer in GEOMETRY_TYPES:
+            kwargs["geometry_type"] = GEOMETRY_TYPES[layer]
+            kwargs["promote_to_multi"] = False
+        pyogrio.write_dataframe(_plain(frame), out, **kwargs)
+
+
+def _write_geojson(layers: Layers, targets: Mapping[str, Path], tmp: Path) -> dict[Path, Path]:
+    import geopandas as gpd
+    import pyogrio
+
+    staged: dict[Path, Path] = {}
+    for layer, frame in layers.frames().items():
+        out = tmp / targets[layer].name
+        if not isinstance(frame, gpd.GeoDataFrame):
+            frame = gpd.GeoDataFrame(
+                frame, geometry=gpd.GeoSeries([None] * len(frame), index=frame.index), crs=CRS
+            )
+        pyogrio.write_dataframe(
+            _plain(frame),
+            out,
+            layer=layer,
+            driver="GeoJSON",
+            geometry_type=GEOMETRY_TYPES.get(layer, "Unknown"),
+            promote_to_multi=False,
+        )
+        staged[out] = targets[layer]
+    return staged
+
+
+def _write_csv(layers: Layers, targets: Mapping[str, Path], tmp: Path) -> dict[Path, Path]:
+    import geopandas as gpd
+    import shapely
+
+    staged: dict[Path, Path] = {}
+    for layer, frame in layers.frames().items():
+        out = tmp / targets[layer].name
+        if isinstance(frame, gpd.GeoDataFrame):
+            table = frame.drop(columns=frame.geometry.name).copy()
+            table["wkt"] = [
+                shapely.to_wkt(g, rounding_precision=-1)
+                if g is not None and not g.is_empty
+                else None
+                for g in frame.geometry
+            ]
+        else:
+            table = frame
+        table.to_csv(out, index=False, encoding="utf-8")
+        staged[out] = targets[layer]
+    return staged
+
+
+def _xml_text(value: Any) -> str:
+    return _XML_INVALID.sub("", str(value))
+
+
+def _kml_type(series: pd.Series) -> str:
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_float_dtype(series):
+        return "double"
+    return "string"
+
+
+def _kml_value(value: Any) -> str | None:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(value)
+    return _xml_text(value)
+
+
+def _coords(points: Any) -> str:
+    return " ".join(f"{x!r},{y!r}" for x, y, *_ in points)
+
+
+def _kml_geometry(parent: ET.Element, geom: Any) -> None:
+    """Append the KML form of a shapely Point, MultiPoint, Polygon or MultiPolygon."""
+    if geom is None or geom.is_empty:
+        return
+    kind = geom.geom_type
+    if kind == "Point":
+        ET.SubElement(ET.SubElement(parent, "Point"), "coordinates").text = _coords(geom.coords)
+    elif kind == "Polygon":
+        poly = ET.SubElement(parent, "Polygon")
+        ring = ET.SubElement(ET.SubElement(poly, "outerBoundaryIs"), "LinearRing")
+        ET.SubElement(ring, "coordinates").text = _coords(geom.exterior.coords)
+        for interior in geom.interiors:
+            ring = ET.SubElement(ET.SubElement(poly, "innerBoundaryIs"), "LinearRing")
+            ET.SubElement(ring, "coordinates").text = _coords(interior.coords)
+    elif kind in ("MultiPoint", "MultiPolygon"):
+        multi = ET.SubElement(parent, "MultiGeometry")
+        for part in geom.geoms:
+            _kml_geometry(multi, part)
+    else:
+        msg = f"cannot write a {kind} to KML"
+        raise GeoError(msg)
+
+
+def _kml_description(layer: str, row: Mapping[str, Any], as_of: dt.date) -> str:
+    """A short plain-text summary for Google Earth's balloon (escaped by the writer)."""
+    import json
+
+    lines: list[str] = []
+    if layer == "sites":
+        lines.append(f"Agreements: {row.get('agreement_names') or '-'}")
+        lines.append(f"Status on {as_of.isoformat()}: {row.get('status')}")
+        named = "named" if row.get("named_in_corpus") else "not named"
+        lines.append(f"Mentions: {row.get('mention_count')} ({named} in the corpus)")
+        quotes = json.loads(row.get("quotes") or "[]")
+        lines.extend(f"“{q['sentence']}” ({q['doc']})" for q in quotes[:2])
+    elif layer == "countries":
+        lines.append(f"Role: {row.get('role')}; agreements: {row.get('agreements')}")
+        lines.append(f"Status on {as_of.isoformat()}: {row.get('status')}")
+    elif layer == "documents":
+        lines.append(f"{row.get('title') or ''} {row.get('date') or ''}".strip())
+        lines.append(f"Agreements: {row.get('agreements') or '-'}")
+    elif layer in ("mentions", "unresolved"):
+        lines.append(f"{row.get('sentence')} ({row.get('doc')})")
+    elif layer == "places":
+        lines.append(f"{row.get('kind')}, {row.get('mention_count')} mention(s)")
+    return "\n".join(line for line in lines if line)
+
+
+def _site_style(row: Mapping[str, Any]) -> str:
+    if row.get("named_in_corpus"):
+        return "site-named"
+    return "site-implied" if row.get("in_corpus") else "site-other"
+
+
+def _write_kml(layers: Layers, out: Path) -> None:
+    import geopandas as gpd
+    import pandas as pd
+
+    ET.register_namespace("", _KML_NS)
+    kml = ET.Element("kml", xmlns=_KML_NS)
+    document = ET.SubElement(kml, "Document")
+    ET.SubElement(document, "name").text = f"geo agreement layers, status on {layers.as_of}"
+    for style_id, color in _SITE_STYLES.items():
+        style = ET.SubElement(document, "Style", id=style_id)
+        icon = ET.SubElement(style, "IconStyle")
+        ET.SubElement(icon, "color").text = color
+    frames = layers.frames()
+    for layer, frame in frames.items():
+        schema = ET.SubElement(document, "Schema", name=layer, id=layer)
+        for column in frame.columns:
+            if isinstance(frame, gpd.GeoDataFrame) and column == frame.geometry.name:
+                continue
+            ET.SubElement(
+                schema,
+                "SimpleField",
+                name=_KML_RENAMES.get(column, column),
+                type=_kml_type(frame[column]),
+            )
+    for layer, frame in frames.items():
+        folder = ET.SubElement(document, "Folder")
+        ET.SubElement(folder, "name").text = layer
+        geometry = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
+        columns = [c for c in frame.columns if geometry is None or c != geometry.name]
+        for position, row in enumerate(frame[columns].to_dict("records")):
+            placemark = ET.SubElement(folder, "Placemark")
+            label = row.get(_LABELS[layer])
+            ET.SubElement(placemark, "name").text = _xml_text(
+                label if label is not None and not pd.isna(label) else ""
+            )
+            ET.SubElement(placemark, "description").text = _xml_text(
+                _kml_description(layer, row, layers.as_of)
+            )
+            if layer == "sites":
+                ET.SubElement(placemark, "styleUrl").text = "#" + _site_style(row)
+            data = ET.SubElement(
+                ET.SubElement(placemark, "ExtendedData"), "SchemaData", schemaUrl=f"#{layer}"
+            )
+            for column in columns:
+                text = _kml_value(row[column])
+                if text is not None:
+                    ET.SubElement(
+                        data, "SimpleData", name=_KML_RENAMES.get(column, column)
+                    ).text = text
+            if geometry is not None:
+                _kml_geometry(placemark, geometry.iloc[position])
+    ET.ElementTree(kml).write(out, encoding="utf-8", xml_declaration=True)
+
+
+# --------------------------------------------------------------------------- API
+
+
+def export_layers(layers: Layers, path: Path | str, *, fmt: str | None = None) -> list[Path]:
+    """Write *layers* to *path* in the format of its suffix (or *fmt*); return the files.
+
+    The layers are validated first (:func:`geo.layers.validate_layers`), so nothing is
+    written for an inconsistent layer. Every file is written to a temporary folder beside
+    the target and moved into place; existing files of the same names are replaced.
+    """
+    path = Path(path)
+    name = _format_of(path, fmt)
+    validate_layers(layers)
+    targets = output_paths(path, name)
+    folder = next(iter(targets.values())).parent
+    with _staging(folder) as tmp:
+        if name in ("gpkg", "kml"):
+            out = tmp / path.name
+            if name == "gpkg":
+                _write_gpkg(layers, out)
+            else:
+                _write_kml(layers, out)
+            staged = {out: path}
+        elif name == "geojson":
+            staged = _write_geojson(layers, targets, tmp)
+        else:
+            staged = _write_csv(layers, targets, tmp)
+        _publish(staged)
+    return list(dict.fromkeys(targets.values()))
+
+
+def _restore(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Documented column names and bool columns back after a round trip."""
+    import pandas as pd
+
+    bool_columns = {"named_in_corpus", "in_corpus", "has_point", "demonym", "is_site"}
+    bool_columns.add("has_polygon")
+    for column in bool_columns & set(frame.columns):
+        if not pd.api.types.is_bool_dtype(frame[column]):
+            frame[column] = frame[column].map(
+                lambda v: None if pd.isna(v) else str(v).strip().lower() in ("1", "true")
+            )
+    if frame.empty:  # GeoJSON and KML keep no schema for a layer without features
+        for column in COLUMNS.get(layer, ()):
+            if column not in frame.columns:
+                frame[column] = pd.Series(dtype=object)
+    documented = [c for c in COLUMNS.get(layer, ()) if c in frame.columns]
+    extra = [c for c in frame.columns if c not in documented]
+    return frame[documented + extra]
+
+
+def _read_kml(path: Path) -> dict[str, pd.DataFrame]:
+    import pyogrio
+
+    out: dict[str, pd.DataFrame] = {}
+    for layer, _geometry_type in pyogrio.list_layers(path):
+        frame = pyogrio.read_dataframe(path, layer=layer)
+        drop = [c for c in _KML_DRIVER_FIELDS if c in frame.columns]
+        frame = frame.drop(columns=drop)
+        frame = frame.rename(columns={v: k for k, v in _KML_RENAMES.items()})
+        if layer not in GEOMETRY_TYPES and "geometry" in frame.columns:
+            frame = frame.drop(columns="geometry")
+        out[str(layer)] = _restore(str(layer), frame)
+    return out
+
+
+def read_layers(path: Path | str, *, fmt: str | None = None) -> dict[str, pd.DataFrame]:
+    """Read back what :func:`export_layers` wrote to *path*: layer name → frame.
+
+    Spatial layers come back as GeoDataFrames in EPSG:4326, ``unresolved`` as a
+    DataFrame. Column values may come back with the types of the format (KML and CSV
+    have no JSON or nullable integers); names and bool columns are restored.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+    import shapely
+
+    path = Path(path)
+    name = _format_of(path, fmt)
+    if name == "kml":
+        return _read_kml(path)
+    if name == "gpkg":
+        return {
+            str(layer): _restore(str(layer), pyogrio.read_dataframe(path, layer=layer))
+            for layer, _geometry_type in pyogrio.list_layers(path)
+        }
+    out: dict[str, pd.DataFrame] = {}
+    for layer, file in output_paths(path, name).items():
+        if not file.exists():
+            continue
+        if name == "geojson":
+            frame = pyogrio.read_dataframe(file)
+            if layer not in GEOMETRY_TYPES:
+                frame = pd.DataFrame(frame.drop(columns="geometry"))
+        else:
+            frame = pd.read_csv(file, encoding="utf-8", keep_default_na=False, na_values=[""])
+            if "wkt" in frame.columns:
+                geometry = [
+                    shapely.from_wkt(w) if isinstance(w, str) and w else None for w in frame["wkt"]
+                ]
+                frame = gpd.GeoDataFrame(
+                    frame.drop(columns="wkt"), geometry=gpd.GeoSeries(geometry), crs=CRS
+                )
+        out[layer] = _restore(layer, frame)
+    return out
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _date_argument(text: str) -> str:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date as YYYY-MM-DD: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text
+
+
+def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``geo export`` to the CLI's subparsers (``geo.cli.build_parser`` calls this)."""
+    p = subparsers.add_parser(
+        "export",
+        help="export the agreement layers to GeoPackage, GeoJSON, CSV or KML",
+        description=(
+            "Geoparse INPUT documents, link them to the agreements and write the layers "
+            "sites, places, mentions, countries, documents and unresolved."
+        ),
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or - for stdin")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="out.gpkg, out.geojson (or a folder), out.csv or out.kml",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_date_argument,
+        metavar="DATE",
+        help="date of the agreement statuses, YYYY-MM-DD (default: today)",
+    )
+    p.add_argument(
+        "--agreements",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a user registry merged after data/agreements.yaml (repeatable)",
+    )
+    p.add_argument(
+        "--format", choices=_FORMAT_NAMES, help="output format (default: from the suffix)"
+    )
+    p.set_defaults(handler=cmd_export)
+    return p
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``geo export``: exit 0, 1 if some documents failed, 2 usage, 3 bad data, 4 error.
+
+    The registry is loaded and the layers built before anything is written, so a
+    malformed registry (exit 3) or a bad date (exit 2) leaves no file behind.
+    """
+    from .cli import EXIT_DATA, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+    from .documents import DocumentWarning
+    from .layers import build_layers
+
+    failures: list[DocumentError] = []
+
+    def report(error: DocumentError) -> None:
+        level = "warning" if isinstance(error, DocumentWarning) else "error"
+        err.write(f"geo export: {level}: {error}\n")
+        if not isinstance(error, DocumentWarning):
+            failures.append(error)
+
+    try:
+        fmt = _format_of(args.output, args.format)
+        layers = build_layers(
+            args.inputs, as_of=args.as_of, agreements=args.agreements, on_error=report
+        )
+        written = export_layers(layers, args.output, fmt=fmt)
+    except ConfigurationError as error:
+        err.write(f"geo export: error: {error}\n")
+        return EXIT_USAGE
+    except DataError as error:
+        err.write(f"geo export: data error: {error}\n")
+        return EXIT_DATA
+    except (GeoError, OSError) as error:
+        err.write(f"geo export: error: {error}\n")
+        return EXIT_ERROR
+    sites = layers.sites
+    in_corpus = int(sites["in_corpus"].sum()) if len(sites) else 0
+    out.write(
+        f"{len(layers.documents)} documents, {len(layers.mentions)} mentions, "
+        f"{len(sites)} sites ({in_corpus} in the corpus), status on {layers.as_of}\n"
+    )
+    for file in written:
+        out.write(f"wrote {file}\n")
+    return EXIT_PARTIAL if failures else EXIT_OK
