@@ -15,4 +15,58 @@ try:
 except PackageNotFoundError:  # running from a checkout without an install
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "Layers",
+    "Link",
+    "__version__",
+    "build_layers",
+    "export_layers",
+    "geoparse",
+    "link_documents",
+    "load_gazetteer",
+    "load_registry",
+    "parse_text",
+    "read_documents",
+    "read_layers",
+    "validate_layers",
+]
+
+# The public API, imported on first use so that ``import geo`` (and ``geo --help``)
+# stays fast: geopandas and folium load only when a layer or a map is asked for.
+_LAZY = {
+    "Layers": "geo.layers",
+    "build_layers": "geo.layers",
+    "validate_layers": "geo.layers",
+    "export_layers": "geo.exports",
+    "read_layers": "geo.exports",
+    "Link": "geo.linking",
+    "link_documents": "geo.linking",
+    "geoparse": "geo.geoparse",
+    "parse_text": "geo.geoparse",
+    "read_documents": "geo.documents",
+    "load_gazetteer": "geo.gazetteer",
+    "load_registry": "geo.agreements",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .agreements import load_registry
+    from .documents import read_documents
+    from .exports import export_layers, read_layers
+    from .gazetteer import load_gazetteer
+    from .geoparse import geoparse, parse_text
+    from .layers import Layers, build_layers, validate_layers
+    from .linking import Link, link_documents
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'geo' has no attribute {name!r}"
+        raise AttributeError(msg)
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -162,6 +162,125 @@ def _print_table(records: Sequence[dict[str, Any]], out: TextIO) -> None:
         out.write("\n")
 
 
+# ----------------------------------------------------------------------------- extract
+
+EXTRACT_FIELDS = (
+    "doc",
+    "start",
+    "end",
+    "surface",
+    "id",
+    "name",
+    "kind",
+    "country",
+    "lat",
+    "lon",
+    "score",
+    "reason",
+    "sentence",
+)
+
+
+def _write_atomic_text(path: Any, write: Callable[[TextIO], None]) -> None:
+    """Write a text file through a temporary file in the same folder, then rename."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:
+    """A function writing every record of an iterable of extract records in *fmt*."""
+
+    def jsonl(fh: TextIO, records: Any) -> None:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def csv_(fh: TextIO, records: Any) -> None:
+        import csv
+
+        writer = csv.DictWriter(fh, fieldnames=EXTRACT_FIELDS)
+        writer.writeheader()
+        for record in records:
+            writer.writerow(record)
+
+    def geojson(fh: TextIO, records: Any) -> None:
+        fh.write('{"type": "FeatureCollection", "features": [\n')
+        first = True
+        for record in records:
+            geometry = None
+            if record["lat"] is not None and record["lon"] is not None:
+                geometry = {"type": "Point", "coordinates": [record["lon"], record["lat"]]}
+            feature = {"type": "Feature", "geometry": geometry, "properties": record}
+            fh.write(("" if first else ",\n") + json.dumps(feature, ensure_ascii=False))
+            first = False
+        fh.write("\n]}\n")
+
+    return {"jsonl": jsonl, "csv": csv_, "geojson": geojson}[fmt]
+
+
+def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Geoparse INPUT... and write one record per mention."""
+    from .documents import DocumentWarning, read_documents
+    from .gazetteer import load_gazetteer
+    from .geoparse import geoparse
+
+    fmt = args.format
+    if fmt is None:
+        suffix = str(args.output or "").rsplit(".", 1)[-1].lower()
+        fmt = {"csv": "csv", "geojson": "geojson", "json": "geojson"}.get(suffix, "jsonl")
+    failures: list[Any] = []
+    warnings_: list[Any] = []
+
+    def on_error(e: Any) -> None:
+        (warnings_ if isinstance(e, DocumentWarning) else failures).append(e)
+        err.write(f"geo extract: {'warning' if isinstance(e, DocumentWarning) else 'error'}: {e}\n")
+
+    gaz = load_gazetteer()
+    counts = {"documents": 0, "mentions": 0, "resolved": 0, "unresolved": 0}
+    docs = read_documents(args.inputs, on_error=on_error)
+    progress = None
+    if err.isatty() and not args.quiet:
+        from tqdm import tqdm
+
+        progress = tqdm(unit=" docs", file=err, desc="geoparsing")
+
+    def records() -> Any:
+        for parsed in geoparse(docs, gazetteer=gaz, on_error=on_error):
+            counts["documents"] += 1
+            if progress is not None:
+                progress.update(1)
+            for r in parsed.resolutions:
+                counts["mentions"] += 1
+                counts["resolved" if r.place is not None else "unresolved"] += 1
+                yield r.to_record()
+
+    writer = _records_writer(fmt)
+    try:
+        if args.output:
+            _write_atomic_text(args.output, lambda fh: writer(fh, records()))
+        else:
+            writer(out, records())
+    finally:
+        if progress is not None:
+            progress.close()
+    summary = ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    if failures:
+        summary += f", {len(failures):,} failed"
+    err.write(f"geo extract: {summary}\n")
+    return EXIT_PARTIAL if failures else EXIT_OK
+
+
 # ----------------------------------------------------------------------------- index, assets
 
 
@@ -198,9 +317,22 @@ def cmd_assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "resolve": cmd_resolve,
+    "extract": cmd_extract,
     "index": cmd_index,
     "assets": cmd_assets,
 }
+
+
+def _lazy_command(module: str, name: str) -> Callable[[argparse.Namespace, TextIO, TextIO], int]:
+    def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+        from importlib import import_module
+
+        return getattr(import_module(module), name)(args, out, err)  # type: ignore[no-any-return]
+
+    return run
+
+
+COMMANDS["export"] = _lazy_command("geo.exports", "cmd_export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,6 +355,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="ask Nominatim (cached, 1 request/s) for names the gazetteer lacks",
     )
     p.add_argument("--user-agent", help="your user agent for --online ($GEO_USER_AGENT)")
+
+    p = sub.add_parser("extract", help="every place mention of the documents, one per record")
+    p.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl corpora or - (stdin)"
+    )
+    p.add_argument("--format", choices=("jsonl", "csv", "geojson"), help="default: by -o suffix")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    from .exports import add_export_parser
+
+    add_export_parser(sub)
 
     p = sub.add_parser("index", help="build the cached gazetteer index")
     p.add_argument("action", choices=("build", "info"), nargs="?", default="build")

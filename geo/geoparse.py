@@ -48,9 +48,11 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
     decisions = resolve_spans(text, spans)
     sentences = sentence_spans(text) if decisions else []
     out: list[Resolution] = []
+    if any(s.unknown for s in spans) and not sentences:
+        sentences = sentence_spans(text)
     for i, s in enumerate(spans):
         decision = decisions.get(i)
-        if decision is None:
+        if decision is None and not (s.keep and s.unknown):
             continue
         a, b = sentence_at(sentences, s.start)
         mention = Mention(
@@ -60,16 +62,23 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
             surface=s.surface,
             sentence=text[a:b],
             sentence_start=a,
-            demonym=decision.demonym,
+            demonym=decision.demonym if decision else False,
         )
-        out.append(
-            Resolution(
+        if decision is None:
+            resolution = Resolution(
+                mention=mention,
+                place=None,
+                score=round(s.score, 4),
+                reason="named like a place (its form) but the gazetteer has no such place",
+            )
+        else:
+            resolution = Resolution(
                 mention=mention,
                 place=decision.place,
                 score=decision.score,
                 reason=decision.reason,
             )
-        )
+        out.append(resolution)
     return ParsedDocument(document=doc, lang=lang, resolutions=tuple(out))
 
 

@@ -62,6 +62,41 @@ _PLACE_WORDS = frozenset(
     coast harbour harbor port fjord municipality kommune kommun flystasjon flyplass falls
     orlogsstasjon garnison lufthavn""".split()
 )
+# A run of capitalised words that ends with one of these (or starts with a prefix below)
+# names a place even when the gazetteer does not know it: "Crawford County", "Fooville
+# Air Base", "Camp Murray". Such mentions are reported unresolved rather than dropped or
+# forced onto a namesake town.
+_PLACE_SUFFIXES = frozenset(
+    name_key(w)
+    for w in """county province district island islands peninsula river lake sea bay
+    strait gulf mountains valley airport airfield base garrison flystasjon lufthavn
+    orlogsstasjon flyplass""".split()
+)
+_PLACE_PREFIXES = frozenset(name_key(w) for w in "camp fort lake mount cape".split())
+UNRESOLVED_SCORE = 0.6
+
+# How the reasons read: the strongest positive evidence, in words.
+EVIDENCE = {
+    "kind_country": "a country's name",
+    "kind_continent": "a continent's name",
+    "kind_admin1": "a state or province",
+    "kind_admin2": "a county",
+    "kind_region": "a region or sea",
+    "kind_site": "an agreed military site",
+    "kind_demonym": "a people's adjective",
+    "city_logpop": "a sizeable town",
+    "n_tokens": "a name of several words",
+    "abbreviation": "an acronym written as indexed",
+    "locative": "after a locative preposition",
+    "dateline": "a dateline",
+    "place_word_after": "followed by a place word",
+    "title_after": "before a title",
+    "compound_head": "heads a compound",
+    "compound_head_noun_language": "heads a compound",
+    "demonym_compound_head": "heads a compound",
+    "demonym_heads_a_name": "modifies a name",
+    "place_pattern": "named like a place",
+}
 
 
 @dataclass(slots=True)
@@ -84,7 +119,12 @@ class Span:
     @property
     def demonym(self) -> bool:
         """Whether the span is only a demonym (no place has this name)."""
-        return not self.entries
+        return not self.entries and bool(self.demonyms)
+
+    @property
+    def unknown(self) -> bool:
+        """Whether the span looks like a place the gazetteer does not know."""
+        return not self.entries and not self.demonyms
 
 
 @dataclass(slots=True)
@@ -420,10 +460,15 @@ class Recognizer:
             total = sum(w.get(k, 0.0) * v for k, v in ctx.items())
             weighted = [(w.get(k, 0.0) * v, k) for k, v in (*info.features.items(), *ctx.items())]
             top = sorted((t for t in weighted if t[0] > 0), reverse=True)[:3]
-            hits.append(
-                _Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, top)
-            )
+            hits.append(_Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, top))
             i = j + 1
+        for unknown in _unknown_places(run, parts, hits):
+            # The unknown name replaces the fragments found inside it ("Air", "Base").
+            hits = [
+                h for h in hits if h.rel_end <= unknown.rel_start or h.rel_start >= unknown.rel_end
+            ]
+            hits.append(unknown)
+        hits.sort(key=lambda h: h.rel_start)
         if not hits and not people:
             return None
         return _RunInfo(hits, tuple(people))
@@ -526,6 +571,20 @@ class Recognizer:
             ctx["person_context"] = 1.0
         if info.all_caps and "dateline" not in ctx and not _caps_line(text, start):
             return None if not with_features else self._dropped(hit, start, end, ctx, info)
+        if info is _NO_STATIC:
+            return Span(
+                start,
+                end,
+                hit.surface,
+                hit.key,
+                [],
+                [],
+                hit.n_tokens,
+                features=dict(hit.run_ctx) if with_features else {},
+                score=UNRESOLVED_SCORE,
+                keep=True,
+                why=EVIDENCE["place_pattern"],
+            )
         total = (
             w.get("bias", 0.0)
             + info.total
@@ -554,8 +613,58 @@ class Recognizer:
         if ctx:
             extra = [(w.get(k, 0.0) * v, k) for k, v in ctx.items()]
             top = sorted([*top, *(t for t in extra if t[0] > 0)], reverse=True)
-        span.why = ", ".join(k for _wt, k in top[:2]) or "weak evidence"
+        said = [EVIDENCE[k] for _wt, k in top if k in EVIDENCE][:2]
+        span.why = ", ".join(said) or "its features together"
         return span
+
+
+_NO_STATIC = _Static([], [], {}, 0.0, 0.0, False)
+
+
+def _unknown_places(run: str, parts: list[_Part], hits: list[_Hit]) -> list[_Hit]:
+    """Segments of the run that are named like a place the gazetteer does not know.
+
+    A segment is a stretch of capitalised words without connectors; it qualifies when it
+    ends with a place word ("Crawford County", "Fooville Air Base") or starts with a place
+    prefix ("Camp Murray") and no known name covers it from its first to its last word.
+    """
+    out: list[_Hit] = []
+    segment: list[_Part] = []
+    for part in [*parts, None]:
+        if part is not None and not part.connector:
+            segment.append(part)
+            continue
+        hit = _segment_place(run, segment, hits)
+        if hit is not None:
+            out.append(hit)
+        segment = []
+    return out
+
+
+def _segment_place(run: str, words: list[_Part], hits: list[_Hit]) -> _Hit | None:
+    if len(words) < 2 or words[0].text.isupper():
+        return None
+    last, first = name_key(words[-1].text), name_key(words[0].text)
+    if last not in _PLACE_SUFFIXES and first not in _PLACE_PREFIXES:
+        return None
+    start, end = words[0].start, words[-1].end
+    if any(h.rel_start <= start and h.rel_end >= end for h in hits):
+        return None
+    if any(name_key(w.text) in TITLES for w in words):
+        return None
+    surface = run[start:end]
+    return _Hit(
+        start,
+        end,
+        surface,
+        name_key(surface),
+        len(words),
+        _NO_STATIC,
+        {"place_pattern": 1.0},
+        0.0,
+        True,
+        [(1.0, "place_pattern")],
+    )
 
 
 def _caps_line(text: str, start: int) -> bool:
@@ -567,25 +676,43 @@ def _caps_line(text: str, start: int) -> bool:
     return len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
 
 
+_NAME_PARTICLES = frozenset(
+    "de del della di da das do dos du des la le van von der den ter al el".split()
+)
+
+
 def _add_people(parts: list[_Part], people: set[str]) -> None:
     """Add the keys of words this run uses as people's names.
 
     What follows a title ("President", "Frau") or a common first name ("Mike de Kock",
     "Antony Blinken") is a person's name; the first name itself is too, unless a place
-    word follows ("Victoria Falls").
+    word follows ("Victoria Falls"). Connectors other than name particles end a name:
+    "Georgia and Tbilisi" is two places.
     """
     firsts = first_names()
-    words = [p for p in parts if not p.connector]
-    for k, a in enumerate(words[:-1]):
+    for k, a in enumerate(parts):
+        if a.connector:
+            continue
         ka = name_key(a.text)
-        rest = words[k + 1 : k + 4]
-        if ka in TITLES:
-            people.update(name_key(b.text) for b in rest)
-        elif firsts.get(ka, 0.0) >= 0.02 and not a.text.isupper():
-            following = [name_key(b.text) for b in rest]
-            if following and following[0] not in _PLACE_WORDS:
-                people.add(ka)
-                people.update(following)
+        is_title = ka in TITLES
+        if not is_title and (firsts.get(ka, 0.0) < 0.02 or a.text.isupper()):
+            continue
+        following: list[str] = []
+        for b in parts[k + 1 : k + 5]:
+            if b.connector:
+                if b.text.lower() in _NAME_PARTICLES:
+                    continue
+                break
+            following.append(name_key(b.text))
+            if len(following) == 3:
+                break
+        if not following:
+            continue
+        if is_title:
+            people.update(following)
+        elif following[0] not in _PLACE_WORDS:
+            people.add(ka)
+            people.update(following)
 
 
 _RECOGNIZERS: dict[tuple[int, str], Recognizer] = {}

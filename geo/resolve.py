@@ -34,6 +34,7 @@ ADMIN1_SUPPORT = 0.2  # a town whose first-order division is named in the docume
 ADMIN1_SIBLINGS = 0.25  # a division when other divisions of its country are named
 CONTAINER_SUPPORT = 0.8  # the candidate lies in the place named right after it
 DEMONYM_COUNTRY = 0.1  # a country the document names more than once
+DOMINANT = 1.25  # a name whose best candidate leads by this factor is a clue to its country
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,8 @@ def _ranked(s: Span) -> _Ranked:
     places = {e.place.id: e.place for _p, e, _d in options}
     country = division = None
     top = options[0][1].place if options else None
-    if top is not None and (len(places) == 1 or top.kind in ("country", "admin1")):
+    dominant = len(options) > 1 and options[0][0] >= DOMINANT * options[1][0]
+    if top is not None and (len(places) == 1 or dominant or top.kind in ("country", "admin1")):
         country = top.country
         if top.kind == "admin1" and top.country and top.admin1:
             division = (top.country, top.admin1)
@@ -97,7 +99,7 @@ def _context(spans: Sequence[Span]) -> tuple[Counter[str], Counter[tuple[str, st
     countries: Counter[str] = Counter()
     divisions: Counter[tuple[str, str]] = Counter()
     for s in spans:
-        if not s.keep:
+        if not s.keep or s.unknown:
             continue
         ranked = _ranked(s)
         if ranked.country:
@@ -129,7 +131,7 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
     decisions: dict[int, Decision] = {}
     memo: dict[tuple[str, bool], Decision] = {}
     for i, s in enumerate(spans):
-        if not s.keep:
+        if not s.keep or s.unknown:
             continue
         container = _container(text, spans, i)
         memo_key = (s.key, bool(s.entries))
@@ -147,6 +149,7 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
         scored: list[tuple[float, Entry, str, bool]] = []
         best_so_far = 0.0
         options = _ranked(s).options
+        own = _ranked(s).country  # a name is no evidence for itself
         for prior, e, is_demonym in options:
             if prior * max_context < best_so_far:
                 break  # no context can lift this or any later candidate to the top
@@ -154,16 +157,17 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
             ctx = 0.0
             why = []
             if p.country:
-                share = countries[p.country] / total
+                share = (countries[p.country] - (p.country == own)) / total
                 if share:
                     ctx += COUNTRY_SUPPORT * min(1.0, 2 * share)
-                    why.append(f"{p.country} is named in the document")
+                    if p.kind != "country":
+                        why.append(f"{p.country} is named in the document")
+                    elif countries[p.country] > 1:
+                        why.append("named again in the document")
             if p.kind == "country" and p.country and countries[p.country] > 1:
                 ctx += DEMONYM_COUNTRY
             if p.kind == "admin1" and p.country:
-                siblings = sum(
-                    1 for (c, a) in divisions if c == p.country and a != p.admin1
-                )
+                siblings = sum(1 for (c, a) in divisions if c == p.country and a != p.admin1)
                 if siblings:
                     ctx += ADMIN1_SIBLINGS * min(1.0, siblings / 2)
                     why.append(f"other divisions of {p.country} are named")
