@@ -105,7 +105,8 @@ def test_offsets_and_sentences(parsed: dict[str, ParsedDocument]) -> None:
             m = r.mention
             assert text[m.start : m.end] == m.surface
             assert m.sentence in text
-            assert m.sentence_start <= m.start and m.end <= m.sentence_start + len(m.sentence)
+            assert m.sentence_start <= m.start
+            assert m.end <= m.sentence_start + len(m.sentence)
             assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
             assert r.reason
             assert 0.0 < r.score <= 1.0
@@ -117,7 +118,8 @@ def test_kind_cues_and_curated_sites(gaz: Gazetteer) -> None:
 
 
 def test_context_chooses_among_namesakes(gaz: Gazetteer) -> None:
-    us = parse_text("Protests spread from Atlanta to Savannah, Georgia, and Florida.", gazetteer=gaz)
+    text = "Protests spread from Atlanta to Savannah, Georgia, and Florida."
+    us = parse_text(text, gazetteer=gaz)
     georgia = next(r for r in us if r.mention.surface == "Georgia")
     assert georgia.place.kind == "admin1"
     caucasus = parse_text("Russia and Armenia watched Georgia and Tbilisi closely.", gazetteer=gaz)

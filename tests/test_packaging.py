@@ -1,0 +1,58 @@
+"""The curated data is found from a checkout and ships inside the wheel."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from geo import resources, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_checkout_data_folder_is_used() -> None:
+    assert resources.data_dir() == ROOT / "data"
+    assert resources.data_path("sites.csv").is_file()
+
+
+def test_settings_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(settings, "data_dir", tmp_path)
+    assert resources.data_dir() == tmp_path
+
+
+@pytest.mark.timeout(300)
+def test_the_wheel_carries_the_data_and_the_model(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("geo_agreements-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for data in (
+        "sites.csv",
+        "agreements.yaml",
+        "countries.csv",
+        "regions.csv",
+        "admin1.csv",
+        "demonyms.csv",
+    ):
+        assert f"geo/_data/{data}" in names
+    assert "geo/recognizer_weights.json" in names
+    assert "geo/py.typed" in names
+    assert not any(n.startswith(("tests/", "seeds/")) for n in names)
