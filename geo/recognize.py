@@ -408,6 +408,14 @@ class Recognizer:
 
     def _analyse_run(self, run: str) -> _RunInfo | None:
         """The candidate spans of one run of capitalised words (offsets relative to it)."""
+        if " " not in run and "-" not in run and "/" not in run and "\t" not in run:
+            # One plain word, the common case: no neighbours, no people, no patterns.
+            end = _core(run, 0)[0]
+            if end <= 0:
+                return None
+            key = name_key(run[:end])
+            if key not in self.names and key not in self.demonym_keys:
+                return None
         parts = _parts(run, 0, len(run))
         if not parts:
             return None
