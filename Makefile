@@ -25,6 +25,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 assets: $(VENV)/.installed
+	sh scripts/install-system-deps.sh npm
 	$(BIN)/geo assets fetch
 
 index: $(VENV)/.installed
@@ -34,7 +35,7 @@ map: assets index
 	$(BIN)/geo build seeds/ -o out/map.html
 
 system-deps:
-	sh scripts/install-system-deps.sh
+	sh scripts/install-system-deps.sh npm chromium gdal-bin
 
 test: $(VENV)/.installed-test assets index system-deps
 	$(BIN)/ruff check geo tests benchmarks notebooks
