@@ -23,7 +23,7 @@ from .sentences import sentence_at, sentence_spans
 log = logging.getLogger("geo")
 
 SUPPORTED_LANGS = frozenset({"en", "de", "da", "no", "sv", "fi", "fr", "es"})
-LANGID_CHARS = 1500
+LANGID_CHARS = 1000
 
 
 def document_language(doc: Document) -> str:

@@ -162,7 +162,7 @@ class _Hit:
     run_ctx: dict[str, float]
     run_total: float
     first_in_run: bool
-    top: list[tuple[float, str]]  # positive weighted static and run features, best first
+    said: list[str]  # the strongest evidence from the name and the run, in words
 
 
 @dataclass(slots=True)
@@ -286,6 +286,8 @@ class Recognizer:
         self.weights = _weights()
         self._static: dict[str, _Static | None] = {}
         self._runs: dict[str, _RunInfo | None] = {}
+        self._bias = self.weights.get("bias", 0.0)
+        self._threshold = self.weights.get("threshold", 0.5)
         self._first = frozenset(
             [k.split(" ", 1)[0] for k in gaz.names] + [k.split(" ", 1)[0] for k in gaz.demonyms]
         )
@@ -467,8 +469,9 @@ class Recognizer:
             w = self.weights
             total = sum(w.get(k, 0.0) * v for k, v in ctx.items())
             weighted = [(w.get(k, 0.0) * v, k) for k, v in (*info.features.items(), *ctx.items())]
-            top = sorted((t for t in weighted if t[0] > 0), reverse=True)[:3]
-            hits.append(_Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, top))
+            top = sorted((t for t in weighted if t[0] > 0 and t[1] in EVIDENCE), reverse=True)
+            said = [EVIDENCE[k] for _wt, k in top[:2]]
+            hits.append(_Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, said))
             i = j + 1
         for unknown in _unknown_places(run, parts, hits):
             # The unknown name replaces the fragments found inside it ("Air", "Base").
@@ -593,14 +596,11 @@ class Recognizer:
                 keep=True,
                 why=EVIDENCE["place_pattern"],
             )
-        total = (
-            w.get("bias", 0.0)
-            + info.total
-            + hit.run_total
-            + sum(w.get(k, 0.0) * v for k, v in ctx.items())
-        )
+        total = self._bias + info.total + hit.run_total
+        for k, v in ctx.items():
+            total += w.get(k, 0.0) * v
         score = 1.0 / (1.0 + math.exp(-total))
-        keep = score >= w.get("threshold", 0.5)
+        keep = score >= self._threshold
         if not keep and not with_features:
             return None
         span = Span(
@@ -617,12 +617,11 @@ class Recognizer:
         )
         if with_features:
             span.features = {**info.features, **hit.run_ctx, **ctx}
-        top = hit.top
-        if ctx:
-            extra = [(w.get(k, 0.0) * v, k) for k, v in ctx.items()]
-            top = sorted([*top, *(t for t in extra if t[0] > 0)], reverse=True)
-        said = [EVIDENCE[k] for _wt, k in top if k in EVIDENCE][:2]
-        span.why = ", ".join(said) or "its features together"
+        said = hit.said
+        if "dateline" in ctx or "locative" in ctx:
+            first = [EVIDENCE[k] for k in ("dateline", "locative") if k in ctx]
+            said = [*first, *said]
+        span.why = ", ".join(said[:2]) or "its features together"
         return span
 
 
@@ -671,7 +670,7 @@ def _segment_place(run: str, words: list[_Part], hits: list[_Hit]) -> _Hit | Non
         {"place_pattern": 1.0},
         0.0,
         True,
-        [(1.0, "place_pattern")],
+        [EVIDENCE["place_pattern"]],
     )
 
 
