@@ -333,6 +333,7 @@ def _lazy_command(module: str, name: str) -> Callable[[argparse.Namespace, TextI
 
 
 COMMANDS["export"] = _lazy_command("geo.exports", "cmd_export")
+COMMANDS["build"] = _lazy_command("geo.webmap", "cmd_build")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -365,7 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     from .exports import add_export_parser
+    from .webmap import add_build_parser
 
+    add_build_parser(sub)
     add_export_parser(sub)
 
     p = sub.add_parser("index", help="build the cached gazetteer index")
