@@ -350,8 +350,9 @@ class Recognizer:
             z = zipf(surface, self.lang)
             excess = z - _expected_zipf(p, as_demonym)
             common = max(0.0, excess) / 3
-            if excess > 1.0:
-                # Much more common than such a place: "Centre", "Union", "Police".
+            if excess > 1.0 and kind in ("city", "admin1", "admin2", "airport", "other"):
+                # A town or division much more common as a word: "Centre", "Union",
+                # "Police", "Town" (countries and peoples are frequent words by nature).
                 f["very_common"] = min(1.0, (excess - 1.0) / 2)
             if self.lang in _NOUN_CAPITALISING:
                 f["common_noun_language"] = common
