@@ -29,6 +29,7 @@ from shapely.ops import nearest_points
 
 from .agreements import STATUSES, Registry, load_registry, parse_partial_date
 from .errors import ConfigurationError, GeoError, PlaceNotFoundError
+from .models import RECORD_FIELDS
 from .webmap import STATUS_STYLE
 
 if TYPE_CHECKING:
@@ -115,21 +116,7 @@ def mentions_table(parsed: Iterable[ParsedDocument]) -> pd.DataFrame:
     Use it to read what the geoparser found before the layers aggregate it.
     """
     rows = [r.to_record() for p in parsed for r in p.resolutions]
-    columns = [
-        "doc",
-        "start",
-        "end",
-        "surface",
-        "id",
-        "name",
-        "kind",
-        "country",
-        "lat",
-        "lon",
-        "score",
-        "reason",
-        "sentence",
-    ]
+    columns = list(RECORD_FIELDS)
     return pd.DataFrame(rows, columns=columns)
 
 

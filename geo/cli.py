@@ -164,39 +164,15 @@ def _print_table(records: Sequence[dict[str, Any]], out: TextIO) -> None:
 
 # ----------------------------------------------------------------------------- extract
 
-EXTRACT_FIELDS = (
-    "doc",
-    "start",
-    "end",
-    "surface",
-    "id",
-    "name",
-    "kind",
-    "country",
-    "lat",
-    "lon",
-    "score",
-    "reason",
-    "sentence",
-)
+from .models import RECORD_FIELDS as EXTRACT_FIELDS  # noqa: E402 - kept with its command
 
 
 def _write_atomic_text(path: Any, write: Callable[[TextIO], None]) -> None:
-    """Write a text file through a temporary file in the same folder, then rename."""
-    import os
-    import tempfile
-    from pathlib import Path
+    """Stream a text file through :func:`geo.atomic.atomic_open`."""
+    from .atomic import atomic_open
 
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, "w") as fh:
+        write(fh)
 
 
 def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:

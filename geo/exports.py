@@ -47,7 +47,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 from xml.etree import ElementTree as ET
 
 from .errors import ConfigurationError, DataError, DocumentError, GeoError
-from .layers import COLUMNS, CRS, GEOMETRY_TYPES, LAYER_NAMES, Layers, validate_layers
+from .layers import (
+    COLUMNS,
+    CRS,
+    GEOMETRY_TYPES,
+    LAYER_NAMES,
+    Layers,
+    add_layer_arguments,
+    validate_layers,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -483,15 +491,6 @@ def read_layers(path: Path | str, *, fmt: str | None = None) -> dict[str, pd.Dat
 # --------------------------------------------------------------------------- CLI
 
 
-def _date_argument(text: str) -> str:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"not a date as YYYY-MM-DD: {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    return text
-
-
 def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``geo export`` to the CLI's subparsers (``geo.cli.build_parser`` calls this)."""
     p = subparsers.add_parser(
@@ -502,7 +501,7 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
             "sites, places, mentions, countries, documents and unresolved."
         ),
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or - for stdin")
+    add_layer_arguments(p)
     p.add_argument(
         "-o",
         "--output",
@@ -510,20 +509,6 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="out.gpkg, out.geojson (or a folder), out.csv or out.kml",
-    )
-    p.add_argument(
-        "--as-of",
-        type=_date_argument,
-        metavar="DATE",
-        help="date of the agreement statuses, YYYY-MM-DD (default: today)",
-    )
-    p.add_argument(
-        "--agreements",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="a user registry merged after data/agreements.yaml (repeatable)",
     )
     p.add_argument(
         "--format", choices=_FORMAT_NAMES, help="output format (default: from the suffix)"

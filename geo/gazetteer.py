@@ -25,10 +25,8 @@ import hashlib
 import logging
 import marshal
 import math
-import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from array import array
@@ -39,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
+from .atomic import write_bytes
 from .curated import (
     LANGS,
     SITE_KINDS,
@@ -700,17 +699,6 @@ def index_path(cache_dir: Path | None = None) -> Path:
     )
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 # ----------------------------------------------------------------------------- query
 
@@ -1084,7 +1072,7 @@ def load_gazetteer(*, rebuild: bool = False, cache_dir: Path | None = None) -> G
                 tables = None
         if tables is None:
             tables = build_index()
-            _write_atomic(path, marshal.dumps(tables))
+            write_bytes(path, marshal.dumps(tables))
         gaz = Gazetteer(
             PlaceTable(tables), tables["names"], tables["exact"], tables.get("demonyms")
         )

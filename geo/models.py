@@ -16,6 +16,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# The fields of one mention record, in order: ``geo extract``'s JSON Lines and CSV, the
+# notebook's mention table.
+RECORD_FIELDS = (
+    "doc",
+    "start",
+    "end",
+    "surface",
+    "id",
+    "name",
+    "kind",
+    "country",
+    "lat",
+    "lon",
+    "score",
+    "reason",
+    "sentence",
+)
+
 # Kinds a Place can have. Curated sites use the finer military kinds of data/sites.csv.
 ADMIN_KINDS = frozenset({"country", "admin1", "admin2", "continent", "dependency"})
 REGION_KINDS = frozenset({"region", "sea", "ocean", "strait", "gulf", "island", "peninsula"})
@@ -127,7 +145,7 @@ class Resolution:
     def to_record(self) -> dict[str, Any]:
         """The JSON Lines record of ``geo extract``: exactly the documented fields."""
         m, p = self.mention, self.place
-        return {
+        record = {
             "doc": m.doc,
             "start": m.start,
             "end": m.end,
@@ -142,6 +160,8 @@ class Resolution:
             "reason": self.reason,
             "sentence": m.sentence,
         }
+        assert tuple(record) == RECORD_FIELDS
+        return record
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,8 +36,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -51,6 +49,7 @@ from geopy.geocoders import Nominatim
 from geopy.location import Location
 
 from . import settings
+from .atomic import atomic_open
 from .errors import ConfigurationError, DataError, GeoError, NetworkDisabledError
 
 log = logging.getLogger("geo.online")
@@ -330,19 +329,9 @@ class OnlineGeocoder:
         on_disk[key] = value
         self._entries = on_disk
         payload = {"format": _CACHE_FORMAT, "version": _CACHE_VERSION, "entries": on_disk}
-        directory = self.cache_path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.cache_path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, ensure_ascii=False, indent=1, sort_keys=True)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.cache_path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_open(self.cache_path, "w") as handle:
+            json.dump(payload, handle, ensure_ascii=False, indent=1, sort_keys=True)
+            handle.write("\n")
 
 
 def _to_cache(location: Location) -> dict[str, Any]:

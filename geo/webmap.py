@@ -55,12 +55,12 @@ import functools
 import html as html_lib
 import json
 import math
-import os
-import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TextIO
+
+from .atomic import write_text
 
 if TYPE_CHECKING:
     import folium
@@ -252,25 +252,8 @@ def script_json(value: Any) -> str:
 
 
 def write_text_atomic(path: Path | str, text: str) -> Path:
-    """Write *text* (UTF-8) to *path* atomically: a reader sees the old file or the new one.
-
-    The text goes to a temporary file in the same folder, is flushed to disk and renamed
-    over *path*; parent folders are created. Returns the path.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write *text* (UTF-8) to *path* atomically (see :mod:`geo.atomic`)."""
+    return write_text(path, text)
 
 
 def combine_status(statuses: Iterable[str]) -> str:
@@ -1657,16 +1640,10 @@ def save_map(layers: LayersLike, path: Path | str, **kwargs: Any) -> Path:
 # =============================================================================== CLI
 
 
-def _iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"not an ISO date (YYYY-MM-DD): {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-
-
 def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``geo build`` to the CLI's subparsers; :func:`cmd_build` runs it."""
+    from .layers import add_layer_arguments
+
     p = subparsers.add_parser(
         "build",
         help="build the interactive offline map (one HTML file)",
@@ -1675,25 +1652,13 @@ def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
             "self-contained interactive map that opens offline in any browser."
         ),
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or - for stdin")
+    add_layer_arguments(p)
     p.add_argument(
         "-o",
         "--output",
         type=Path,
         default=Path("out/map.html"),
         help="the HTML file to write (default: out/map.html)",
-    )
-    p.add_argument(
-        "--as-of", type=_iso_date, metavar="DATE", help="statuses on this day (default: today)"
-    )
-    p.add_argument(
-        "--agreements",
-        nargs="+",
-        action="extend",
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="extra agreement registry files (YAML), merged after data/agreements.yaml",
     )
     p.add_argument(
         "--tiles",
