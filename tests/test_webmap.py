@@ -449,7 +449,7 @@ def _build_args(*argv: str) -> argparse.Namespace:
 def test_build_parser_options(tmp_path: Path) -> None:
     args = _build_args(
         "seeds/", "more.txt", "-o", str(tmp_path / "m.html"), "--as-of", "2023-05-01",
-        "--agreements", "a.yaml", "b.yaml", "--tiles", "osm",
+        "--agreements", "a.yaml", "--agreements", "b.yaml", "--tiles", "osm",
     )  # fmt: skip
     assert args.inputs == ["seeds/", "more.txt"]
     assert args.output == tmp_path / "m.html"
