@@ -120,7 +120,18 @@ def cmd_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from .online import OnlineGeocoder
 
         settings.online = True
-        online = OnlineGeocoder(args.user_agent or settings.user_agent or "")
+        scheme, domain = "https", None
+        if args.nominatim:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(args.nominatim if "//" in args.nominatim else f"//{args.nominatim}")
+            if not parts.netloc:
+                msg = f"--nominatim needs a URL like http://localhost:8080, not {args.nominatim!r}"
+                raise ConfigurationError(msg)
+            scheme, domain = parts.scheme or "https", parts.netloc + parts.path.rstrip("/")
+        online = OnlineGeocoder(
+            args.user_agent or settings.user_agent or "", domain=domain, scheme=scheme
+        )
     gaz = load_gazetteer()
     records = [_resolve_one(gaz, q, country, online) for q in args.names]
     missing = [r for r in records if r["id"] is None]
@@ -332,6 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="ask Nominatim (cached, 1 request/s) for names the gazetteer lacks",
     )
     p.add_argument("--user-agent", help="your user agent for --online ($GEO_USER_AGENT)")
+    p.add_argument(
+        "--nominatim",
+        metavar="URL",
+        help="a self-hosted Nominatim for --online (default: the public service)",
+    )
 
     p = sub.add_parser("extract", help="every place mention of the documents, one per record")
     p.add_argument(

@@ -210,3 +210,58 @@ def test_extract_reads_stdin(
     code, out, _ = run(["extract", "-"], capsys)
     assert code == 0
     assert json.loads(out.splitlines()[0])["id"] == "no-evenes"
+
+
+def test_online_fallback_is_off_by_default_then_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_online import AGENT, FakeNominatim
+
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    monkeypatch.setattr(settings, "online", False)
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    server = FakeNominatim()
+    try:
+        url = f"http://127.0.0.1:{server.port}"
+        code, out, _ = run(["resolve", "Frobozzville", "--json"], capsys)
+        assert code == 1  # offline by default: never asked
+        assert server.requests == []
+        argv = ["resolve", "Frobozzville", "--json", "--online", "--user-agent", AGENT]
+        code, out, _ = run([*argv, "--nominatim", url], capsys)
+        assert code == 0
+        record = json.loads(out)[0]
+        assert record["lat"] == pytest.approx(60.1)
+        assert record["source"].startswith("Nominatim")
+        assert len(server.requests) == 1
+    finally:
+        server.stop()
+    code, out, _ = run([*argv, "--nominatim", url], capsys)  # server gone: the cache answers
+    assert code == 0
+    assert json.loads(out)[0]["name"] == "Frobozzville, Norge"
+
+
+def test_online_needs_a_user_agent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    monkeypatch.setattr(settings, "user_agent", None)
+    monkeypatch.setattr(settings, "online", False)
+    code, _out, err = run(["resolve", "Frobozzville", "--online"], capsys)
+    assert code == 2
+    assert "user agent" in err.lower()
+
+
+def test_progress_bar_on_a_terminal(
+    seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    fake = Terminal()
+    monkeypatch.setattr("sys.stderr", fake)
+    assert main(["extract", str(seeds_dir)], out=io.StringIO()) == 0
+    assert "geoparsing" in fake.getvalue()
+    assert "2 documents" in fake.getvalue()

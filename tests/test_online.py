@@ -37,6 +37,16 @@ PLACES = {
         "type": "village",
         "importance": 0.4,
     },
+    "frobozzville": {  # a place only the online service knows (see tests/test_cli.py)
+        "place_id": 999,
+        "osm_type": "node",
+        "osm_id": 7,
+        "lat": "60.1",
+        "lon": "10.2",
+        "display_name": "Frobozzville, Norge",
+        "class": "place",
+        "type": "village",
+    },
     "ramsund": {
         "place_id": 5678,
         "lat": "68.4833",
