@@ -46,15 +46,13 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
     text = doc.text
     spans = find_spans(text, gaz, lang=lang)
     decisions = resolve_spans(text, spans)
-    sentences = sentence_spans(text) if decisions else []
+    sentence_of = _SentenceFinder(text)
     out: list[Resolution] = []
-    if any(s.unknown for s in spans) and not sentences:
-        sentences = sentence_spans(text)
     for i, s in enumerate(spans):
         decision = decisions.get(i)
         if decision is None and not (s.keep and s.unknown):
             continue
-        a, b = sentence_at(sentences, s.start)
+        a, b = sentence_of(s.start)
         mention = Mention(
             doc=doc.id,
             start=s.start,
@@ -80,6 +78,32 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
             )
         out.append(resolution)
     return ParsedDocument(document=doc, lang=lang, resolutions=tuple(out))
+
+
+class _SentenceFinder:
+    """The sentence around an offset, splitting only the paragraphs that have mentions.
+
+    A blank line always ends a sentence (:mod:`geo.sentences`), so each paragraph splits
+    on its own; mentions come in text order, so each paragraph is found and split once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.start = self.end = -1
+        self.spans: list[tuple[int, int]] = []
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if not self.start <= offset < self.end:
+            text = self.text
+            a = text.rfind("\n\n", 0, offset)
+            self.start = 0 if a < 0 else a + 2
+            b = text.find("\n\n", offset)
+            self.end = len(text) if b < 0 else b
+            base = self.start
+            self.spans = [(x + base, y + base) for x, y in sentence_spans(text[base : self.end])]
+        if not self.spans:
+            return offset, offset
+        return sentence_at(self.spans, offset)
 
 
 def parse_text(

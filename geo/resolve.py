@@ -125,6 +125,7 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
     """Choose a place for every kept span (keyed by its index in *spans*)."""
     countries, divisions = _context(spans)
     total = sum(countries.values()) or 1
+    divisions_of: Counter[str] = Counter(c for c, _a in divisions)
     max_context = (
         1 + COUNTRY_SUPPORT + ADMIN1_SUPPORT + ADMIN1_SIBLINGS + CONTAINER_SUPPORT + DEMONYM_COUNTRY
     )
@@ -146,59 +147,81 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
                     inside.add(e.place.country)
                 elif e.place.kind == "admin1" and e.place.country and e.place.admin1:
                     inside_div.add((e.place.country, e.place.admin1))
-        scored: list[tuple[float, Entry, str, bool]] = []
+        # (score, entry, demonym?, which context applied: a bit set read by _context_words)
+        scored: list[tuple[float, Entry, bool, int]] = []
         best_so_far = 0.0
-        options = _ranked(s).options
-        own = _ranked(s).country  # a name is no evidence for itself
-        for prior, e, is_demonym in options:
+        ranked = _ranked(s)
+        own = ranked.country  # a name is no evidence for itself
+        for prior, e, is_demonym in ranked.options:
             if prior * max_context < best_so_far:
                 break  # no context can lift this or any later candidate to the top
             p = e.place
+            cc = p.country
             ctx = 0.0
-            why = []
-            if p.country:
-                share = (countries[p.country] - (p.country == own)) / total
+            used = 0
+            if cc:
+                named = countries[cc]
+                share = (named - (cc == own)) / total
                 if share:
                     ctx += COUNTRY_SUPPORT * min(1.0, 2 * share)
-                    if p.kind != "country":
-                        why.append(f"{p.country} is named in the document")
-                    elif countries[p.country] > 1:
-                        why.append("named again in the document")
-            if p.kind == "country" and p.country and countries[p.country] > 1:
-                ctx += DEMONYM_COUNTRY
-            if p.kind == "admin1" and p.country:
-                siblings = sum(1 for (c, a) in divisions if c == p.country and a != p.admin1)
-                if siblings:
-                    ctx += ADMIN1_SIBLINGS * min(1.0, siblings / 2)
-                    why.append(f"other divisions of {p.country} are named")
-            elif p.admin1 and p.country and divisions[(p.country, p.admin1)]:
-                ctx += ADMIN1_SUPPORT
-                why.append("its division is named in the document")
+                    used |= _COUNTRY
+                if p.kind == "country" and named > 1:
+                    ctx += DEMONYM_COUNTRY
+                if p.kind == "admin1":
+                    siblings = divisions_of[cc] - ((cc, p.admin1) in divisions)
+                    if siblings:
+                        ctx += ADMIN1_SIBLINGS * min(1.0, siblings / 2)
+                        used |= _SIBLINGS
+                elif p.admin1 and (cc, p.admin1) in divisions:
+                    ctx += ADMIN1_SUPPORT
+                    used |= _DIVISION
             if container is not None and (
-                (p.country in inside and p.kind != "country") or (p.country, p.admin1) in inside_div
+                (cc in inside and p.kind != "country") or (cc, p.admin1) in inside_div
             ):
                 ctx += CONTAINER_SUPPORT
-                why.append(f"followed by {container.surface!r}")
+                used |= _CONTAINER
             score = prior * (1.0 + ctx)
-            best_so_far = max(best_so_far, score)
-            scored.append((score, e, "; ".join(why), is_demonym))
+            if score > best_so_far:
+                best_so_far = score
+            scored.append((score, e, is_demonym, used))
         scored.sort(key=lambda t: (-t[0], -t[1].place.population, t[1].place.id))
-        best_score, best, context, best_is_demonym = scored[0]
+        best_score, best, best_is_demonym, used = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         margin = best_score - runner
         confidence = min(1.0, s.score * (0.6 + 0.4 * min(1.0, best_score)) + min(0.2, margin))
-        reason = _describe(best, s, context, len(options), best_is_demonym)
+        context = _context_words(best.place, used, countries, container)
+        reason = _describe(best, s, context, len(ranked.options), best_is_demonym)
         decision = Decision(
             place=best.place,
             score=round(confidence, 4),
             reason=reason,
-            ranked=tuple((e.place, round(sc, 4)) for sc, e, _w, _d in scored[:5]),
+            ranked=tuple((e.place, round(sc, 4)) for sc, e, _d, _u in scored[:5]),
             demonym=best_is_demonym,
         )
         decisions[i] = decision
         if container is None:
             memo[memo_key] = decision
     return decisions
+
+
+_COUNTRY, _SIBLINGS, _DIVISION, _CONTAINER = 1, 2, 4, 8
+
+
+def _context_words(p: Place, used: int, countries: Counter[str], container: Span | None) -> str:
+    """The context that lifted the chosen place, in words (only built for the winner)."""
+    why = []
+    if used & _COUNTRY:
+        if p.kind != "country":
+            why.append(f"{p.country} is named in the document")
+        elif countries[p.country or ""] > 1:
+            why.append("named again in the document")
+    if used & _SIBLINGS:
+        why.append(f"other divisions of {p.country} are named")
+    if used & _DIVISION:
+        why.append("its division is named in the document")
+    if used & _CONTAINER and container is not None:
+        why.append(f"followed by {container.surface!r}")
+    return "; ".join(why)
 
 
 def _describe(best: Entry, span: Span, context: str, n: int, demonym: bool) -> str:
