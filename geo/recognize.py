@@ -286,6 +286,8 @@ class Recognizer:
         self.weights = _weights()
         self._static: dict[str, _Static | None] = {}
         self._runs: dict[str, _RunInfo | None] = {}
+        self._inflecting = lang in _INFLECTING
+        self._inflection_cache: dict[str, tuple[_Static, str] | None] = {}
         self._bias = self.weights.get("bias", 0.0)
         self._threshold = self.weights.get("threshold", 0.5)
         self._first = frozenset(
@@ -348,7 +350,14 @@ class Recognizer:
             # How much more frequent the word is than such a place would be: "Boden" is a
             # town of 18,000 but as common in German as "Land"; "Kopenhagen" is not.
             z = zipf(surface, self.lang)
-            excess = z - _expected_zipf(p, as_demonym)
+            # Expect the frequency of the best-known namesake: a site named after its town
+            # ("Aalborg", "Gotland") is as frequent a word as the town.
+            expected = max(
+                [_expected_zipf(p, as_demonym)]
+                + [_expected_zipf(e.place, False) for e in entries[:20]]
+                + [_expected_zipf(e.place, True) for e in dem[:5]]
+            )
+            excess = z - expected
             common = max(0.0, excess) / 3
             if excess > 1.0 and kind in ("city", "admin1", "admin2", "airport", "other"):
                 # A town or division much more common as a word: "Centre", "Union",
@@ -374,6 +383,39 @@ class Recognizer:
         w = self.weights
         total = sum(w.get(k, 0.0) * v for k, v in f.items())
         return _Static(entries, dem, f, total, common, all_caps)
+
+    # -- inflection
+    def _inflected(self, word: str) -> tuple[_Static, str] | None:
+        """A known place under a case or genitive ending ("Washingtonissa", "Norges").
+
+        Finnish inflects names (Suomen, Rovaniemeä, Lapissa) and German, Danish,
+        Norwegian and Swedish add a genitive -s (Norwegens, Danmarks). The stems are
+        tried only for those languages and accepted only when they name a country, a
+        division, a region, an agreed site or a town of 20,000 or more: an ending
+        stripped from an ordinary word must not invent a village.
+        """
+        if not self._inflecting or len(word) < 4 or not word[:1].isupper():
+            return None
+        cached = self._inflection_cache.get(word, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        from .gazetteer import importance
+
+        found = None
+        best = 0.0
+        for stem in _stems(word, self.lang):
+            key = name_key(stem)
+            if key not in self.names:
+                continue
+            info = self.static(stem, key, 1)
+            if info is None:
+                continue
+            # Of all readings (Suomen: Suom-en, Suome-n -> Suomi) keep the most notable.
+            rank = max((importance(e.place) for e in info.entries if _notable(e.place)), default=0)
+            if rank > best:
+                found, best = (info, stem), rank
+        self._inflection_cache[word] = found
+        return found
 
     # -- scanning
     def spans(self, text: str, *, with_features: bool = False) -> list[Span]:
@@ -417,11 +459,25 @@ class Recognizer:
             if end <= 0:
                 return None
             key = name_key(run[:end])
-            if key not in self.names and key not in self.demonym_keys:
-                return None
+            known = key in self.names or key in self.demonym_keys
+            if not known and self._inflected(run[:end]) is None:
+                return None  # (cached: the general path below asks again for free)
         parts = _parts(run, 0, len(run))
         if not parts:
             return None
+        if len(parts) > 1:
+            # "…and Aalborg. Folketinget …": a final dot ends the sentence, and the run,
+            # unless the word is an abbreviation ("St. Petersburg", "Gen. Patton").
+            pieces = _split_at_sentence_ends(run, parts)
+            if len(pieces) > 1:
+                infos = [self._analyse_parts(run, piece) for piece in pieces]
+                hits = [h for info in infos if info for h in info.hits]
+                people = {k for info in infos if info for k in info.people}
+                return _RunInfo(hits, tuple(people)) if hits or people else None
+        return self._analyse_parts(run, parts)
+
+    def _analyse_parts(self, run: str, parts: list[_Part]) -> _RunInfo | None:
+        """The candidate spans of a run of capitalised words within one sentence."""
         people: set[str] = set()
         if len(parts) > 1:
             _add_people(parts, people)
@@ -431,7 +487,7 @@ class Recognizer:
         i = 0
         while i < n:
             p = parts[i]
-            if p.connector or name_key(p.text) not in first:
+            if p.connector or (name_key(p.text) not in first and not self._inflecting):
                 i += 1
                 continue
             hit = None
@@ -446,17 +502,34 @@ class Recognizer:
                     if parts[j].dot_end > end:
                         dotted = run[p.start : parts[j].dot_end]
                         with_dot = self.static(dotted, key, j - i + 1)
-                        # "Ky." is Kentucky, "Ky" is not.
+                        # "Ky." is Kentucky, "Ky" is not: the dot counts only when it
+                        # makes an exact abbreviation match.
                         if with_dot is not None and (
-                            info is None or len(with_dot.entries) > len(info.entries)
+                            info is None
+                            or (
+                                any(e.flags & CASE for e in with_dot.entries)
+                                and not any(e.flags & CASE for e in info.entries)
+                            )
                         ):
                             info, surface, end = with_dot, dotted, parts[j].dot_end
                     if info is not None:
                         hit = (j, surface, key, end, info)
                         break
+            if hit is not None and self._inflecting and hit[0] == i:
+                # "Suomen", "Norges" are also some village's alternate name; the
+                # inflected country wins when the direct match is nothing notable.
+                direct = hit[4]
+                if not any(_notable(e.place) for e in direct.entries):
+                    inflected = self._inflected(p.text)
+                    if inflected is not None:
+                        hit = None
             if hit is None:
-                i += 1
-                continue
+                inflected = self._inflected(p.text)
+                if inflected is None:
+                    i += 1
+                    continue
+                # "Washingtonissa", "Norwegens": the name with a case ending.
+                hit = (i, p.text, name_key(inflected[1]), p.end, inflected[0])
             j, surface, key, end, info = hit
             ctx = self._run_context(run, parts, i, j, end)
             for kind in ("city", "demonym"):
@@ -673,6 +746,65 @@ def _segment_place(run: str, words: list[_Part], hits: list[_Hit]) -> _Hit | Non
         True,
         [EVIDENCE["place_pattern"]],
     )
+
+
+_INFLECTING = frozenset({"fi", "de", "da", "no", "sv"})
+_FINNISH_ENDINGS = tuple(
+    sorted(
+        """issa issä ista istä iin seen hin ssa ssä sta stä lla llä lta ltä lle ksi ineen
+        jen ien ja jä ia iä an än en in on ön un yn na nä ta tä n a ä""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+_VOWELS = set("aeiouyäö")
+
+
+def _stems(word: str, lang: str) -> list[str]:
+    """Candidate base forms of an inflected name, most likely first."""
+    out: list[str] = []
+    if lang == "fi":
+        low = word.lower()
+        for ending in _FINNISH_ENDINGS:
+            if not low.endswith(ending) or len(word) - len(ending) < 3:
+                continue
+            stem = word[: len(word) - len(ending)]
+            out.append(stem)
+            if stem.endswith("e"):
+                out.append(stem[:-1] + "i")  # Rovaniemeä -> Rovaniemi, Suomen -> Suomi
+            if len(stem) > 3 and stem[-1] in _VOWELS and stem[-2] not in _VOWELS:
+                out.append(stem[:-1] + stem[-2] + stem[-1])  # Lapissa -> Lappi (gradation)
+            if stem[-1] not in _VOWELS:
+                out.append(stem + "i")  # Helsingissä -> Helsingi? rarely; Oslossa -> Oslo
+    elif word.endswith("s") and not word.endswith("ss"):
+        out.append(word[:-1])  # Norwegens, Danmarks, Sveriges
+    return out
+
+
+def _notable(place: Any) -> bool:
+    return (
+        place.kind
+        in (
+            "country",
+            "admin1",
+            "continent",
+            *SITE_KINDS,
+        )
+        or place.id.startswith("region:")
+        or (place.kind == "city" and place.population >= 20_000)
+    )
+
+
+def _split_at_sentence_ends(run: str, parts: list[_Part]) -> list[list[_Part]]:
+    """Split the words of a run where one ends a sentence with its final dot."""
+    from .sentences import ABBREVIATIONS
+
+    pieces: list[list[_Part]] = [[]]
+    for part in parts:
+        pieces[-1].append(part)
+        if part.dot_end > part.end and run[part.start : part.dot_end] not in ABBREVIATIONS:
+            pieces.append([])
+    return [p for p in pieces if p]
 
 
 def _caps_line(text: str, start: int) -> bool:

@@ -17,10 +17,12 @@ Base, not the village of Qaanaaq. Every resolution carries a one-line reason.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .curated import SITE_KINDS
 from .gazetteer import Entry, importance, match_quality
 from .models import Place
 from .recognize import Span
@@ -76,10 +78,22 @@ def _ranked(s: Span) -> _Ranked:
     info = s.info
     if info is not None and info.resolver_cache is not None:
         return info.resolver_cache
-    options = sorted(
-        ((_prior(e, d), e, d) for e, d in _options(s)),
-        key=lambda t: (-t[0], -t[1].place.population, t[1].place.id),
-    )
+    scored = [(_prior(e, d), e, d) for e, d in _options(s)]
+    # A town and the division of the same name around it ("Uppsala", "Oslo", "New York"):
+    # news means the town unless the context says otherwise.
+    divisions = {
+        (e.place.country, e.place.admin1): prior
+        for prior, e, d in scored
+        if not d and e.place.kind == "admin1"
+    }
+    if divisions:
+        scored = [
+            (max(prior, 1.01 * divisions.get((e.place.country, e.place.admin1), 0.0)), e, d)
+            if e.place.kind == "city"
+            else (prior, e, d)
+            for prior, e, d in scored
+        ]
+    options = sorted(scored, key=lambda t: (-t[0], -t[1].place.population, t[1].place.id))
     places = {e.place.id: e.place for _p, e, _d in options}
     country = division = None
     top = options[0][1].place if options else None
@@ -121,8 +135,41 @@ def _container(text: str, spans: Sequence[Span], i: int) -> Span | None:
     return None
 
 
-def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
-    """Choose a place for every kept span (keyed by its index in *spans*)."""
+def military_context(text: str) -> bool:
+    """Whether a document is about defense: then a curated site outranks its namesakes.
+
+    "Aalborg" in an article on the defense agreement is Aalborg Air Base; in a report on
+    the city's football club it is the city. Two defense words in the first 20,000
+    characters, in any supported language, decide.
+    """
+    return len(_DEFENSE_WORDS.findall(text, 0, 20_000)) >= 2
+
+
+_DEFENSE_WORDS = re.compile(
+    r"\b(?:military|militar\w*|militær\w*|militär\w*|militaire\w*|defen[cs]e|defensa|"
+    r"défense|troops?|soldiers?|soldat\w*|army|navy|naval|air ?force|armed forces|nato|"
+    r"air ?base|base|bases|garrison|verteidigung\w*|bundeswehr|streitkr\w*|stützpunkt\w*|"
+    r"forsvar\w*|försvar\w*|styrker|trupper|puolustus\w*|sotila\w*|tropas|troupes|"
+    r"flystasjon|flyvestation|flygflottilj|orlogs\w*|garnison\w*|agreement|abkommen|"
+    r"avtale\w*|aftale\w*|avtal\w*|sopimu\w*|förband|dca|sdca)\b",
+    re.IGNORECASE,
+)
+CIVIL_SITE_FACTOR = 0.6  # a curated site's prior outside a defense article
+
+
+def resolve_spans(
+    text: str, spans: Sequence[Span], *, military: bool | None = None
+) -> dict[int, Decision]:
+    """Choose a place for every kept span (keyed by its index in *spans*).
+
+    *military* says whether the document is about defense (see :func:`military_context`;
+    computed from *text* when ``None``).
+    """
+    if military is None:
+        # Only a document with a curated site among its candidates needs the answer.
+        military = any(
+            e.place.kind in SITE_KINDS for s in spans if s.keep for e in s.entries
+        ) and military_context(text)
     countries, divisions = _context(spans)
     total = sum(countries.values()) or 1
     divisions_of: Counter[str] = Counter(c for c, _a in divisions)
@@ -156,6 +203,8 @@ def resolve_spans(text: str, spans: Sequence[Span]) -> dict[int, Decision]:
             if prior * max_context < best_so_far:
                 break  # no context can lift this or any later candidate to the top
             p = e.place
+            if not military and p.kind in SITE_KINDS:
+                prior *= CIVIL_SITE_FACTOR
             cc = p.country
             ctx = 0.0
             used = 0

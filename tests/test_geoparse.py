@@ -181,3 +181,58 @@ def test_arbitrary_unicode_keeps_offsets_valid(text: str) -> None:
         assert 0 <= m.start < m.end <= len(text)
         assert text[m.start : m.end] == m.surface
         assert m.sentence == text[m.sentence_start : m.sentence_start + len(m.sentence)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Stortinget godkjente tilleggsavtalen med USA. Amerikanske styrker kan bruke "
+            "Evenes flystasjon og Ramsund orlogsstasjon, skriver NRK fra Oslo.",
+            ["country:US", "no-evenes", "no-ramsund", "geonames:3143244"],
+        ),
+        (
+            "Forsvarsaftalen med USA giver adgang til Flyvestation Karup, Skrydstrup og "
+            "Aalborg. Folketinget stemte i København.",
+            ["country:US", "dk-karup", "dk-skrydstrup", "dk-aalborg", "geonames:2618425"],
+        ),
+        (
+            "Regeringen i Stockholm har undertecknat DCA-avtalet med USA. Förband får "
+            "tillgång till Luleå och Ronneby vid Östersjön.",
+            ["geonames:2673730", "country:US", "se-lulea", "se-ronneby", "region:baltic-sea"],
+        ),
+        (
+            "Suomen hallitus ja Yhdysvallat allekirjoittivat sopimuksen Washingtonissa. Se "
+            "koskee Rovaniemeä ja Lapissa olevia alueita lähellä Venäjän rajaa.",
+            # not a defense text: Rovaniemi is the town, not the air base
+            ["country:FI", "country:US", "geonames:4140963", "geonames:638936", "geonames:830603",
+             "country:RU"],
+        ),
+        (
+            "Norwegens Regierung begrüßte das Abkommen; die USA nutzen Stützpunkte in Schweden.",
+            ["country:NO", "country:US", "country:SE"],
+        ),
+        (
+            "Les États-Unis et la Norvège ont signé un accord militaire à Oslo.",
+            ["country:US", "country:NO", "geonames:3143244"],
+        ),
+        (
+            "Estados Unidos y Dinamarca firmaron un acuerdo de defensa en Copenhague.",
+            ["country:US", "country:DK", "geonames:2618425"],
+        ),
+    ],
+    ids=["no", "da", "sv", "fi", "de", "fr", "es"],
+)
+def test_every_supported_language(gaz: Gazetteer, text: str, expected: list[str]) -> None:
+    found = [r.place.id for r in parse_text(text, gazetteer=gaz) if r.kind not in NON_PLACE_KINDS]
+    assert found == expected
+
+
+def test_a_site_outside_a_defense_article_yields_to_its_town(gaz: Gazetteer) -> None:
+    civil = parse_text("Aalborg won the match against Brøndby in Aalborg.", gazetteer=gaz)
+    assert {r.place.kind for r in civil} == {"city"}
+    military = parse_text("US troops may use the air bases at Aalborg and Karup.", gazetteer=gaz)
+    assert [r.place.id for r in military if r.place.kind != "country"] == [
+        "dk-aalborg",
+        "dk-karup",
+    ]
