@@ -359,9 +359,7 @@ def parse_all(
             # passes show the steady state a long corpus reaches once its common names
             # have been seen. Report both; repeat until MIN_TIMED_SECONDS for a stable
             # median, with at least two later passes.
-            while (sum(passes) < MIN_TIMED_SECONDS or len(passes) < 3) and len(
-                passes
-            ) < MAX_PASSES:
+            while (sum(passes) < MIN_TIMED_SECONDS or len(passes) < 3) and len(passes) < MAX_PASSES:
                 t0 = time.perf_counter()
                 for doc in docs:
                     system(doc)

@@ -105,6 +105,5 @@ def is_latin(name: str) -> bool:
     dropping other scripts keeps the index small.
     """
     return all(
-        not (ch.isalpha() and ord(ch) > 0x024F and not ("\u1e00" <= ch <= "\u1eff"))
-        for ch in name
+        not (ch.isalpha() and ord(ch) > 0x024F and not ("\u1e00" <= ch <= "\u1eff")) for ch in name
     )

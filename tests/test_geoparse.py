@@ -205,8 +205,14 @@ def test_arbitrary_unicode_keeps_offsets_valid(text: str) -> None:
             "Suomen hallitus ja Yhdysvallat allekirjoittivat sopimuksen Washingtonissa. Se "
             "koskee Rovaniemeä ja Lapissa olevia alueita lähellä Venäjän rajaa.",
             # not a defense text: Rovaniemi is the town, not the air base
-            ["country:FI", "country:US", "geonames:4140963", "geonames:638936", "geonames:830603",
-             "country:RU"],
+            [
+                "country:FI",
+                "country:US",
+                "geonames:4140963",
+                "geonames:638936",
+                "geonames:830603",
+                "country:RU",
+            ],
         ),
         (
             "Norwegens Regierung begrüßte das Abkommen; die USA nutzen Stützpunkte in Schweden.",

@@ -155,5 +155,3 @@ def test_only_the_start_of_a_long_text_is_read() -> None:
     head = german * (30_000 // len(german) + 1)  # more than the 24,000 characters read
     assert detect_language(head + english * 200)[0] == "de"
     assert detect_language(english * 20_000)[0] == "en"  # ~10 MB
-
-
