@@ -403,6 +403,30 @@ class Registry:
         rows.sort(key=lambda r: (r[0], r[1], r[5].line, r[2]))
         return [(d, a, i, e) for d, _ai, _ei, a, i, e in rows]
 
+    def timeline_records(self, agreement_id: str | None = None) -> list[dict[str, Any]]:
+        """The full timeline as plain records, oldest first, with each step's status.
+
+        One record per event: ``date`` (as the source gives it), ``agreement``,
+        ``instrument`` (the agreement or an amendment), ``event``, ``status`` (of that
+        instrument once the event is in effect), ``note`` and ``source``. For tables,
+        the CLI's ``geo timeline`` and the notebook.
+        """
+        records = []
+        for _date, agreement_id_, instrument_id, event in self.timeline(agreement_id):
+            status = self.instrument_status(agreement_id_, instrument_id, event.effective_from)
+            records.append(
+                {
+                    "date": event.date,
+                    "agreement": agreement_id_,
+                    "instrument": instrument_id,
+                    "event": event.type,
+                    "status": status,
+                    "note": event.note,
+                    "source": event.source,
+                }
+            )
+        return records
+
     def agreements_for_site(self, site_id: str) -> list[Agreement]:
         """Agreements naming *site_id* at signature or through an amendment, registry order."""
         return [a for a in self._agreements if site_id in a.all_sites()]

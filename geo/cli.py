@@ -268,6 +268,33 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_PARTIAL if failures else EXIT_OK
 
 
+# ----------------------------------------------------------------------------- timeline
+
+
+def cmd_timeline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print every dated event of the registry (or of one agreement), oldest first."""
+    from .agreements import load_registry
+
+    registry = load_registry(list(args.agreements))
+    if args.agreement and args.agreement not in registry:
+        known = ", ".join(registry.ids)
+        msg = f"no agreement {args.agreement!r} in the registry (known: {known})"
+        raise ConfigurationError(msg)
+    records = registry.timeline_records(args.agreement)
+    if args.json:
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    headers = ("date", "agreement", "instrument", "event", "status")
+    widths = [max(len(h), *(len(str(r[h])) for r in records)) for h in headers]
+    out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for r in records:
+        cells = (str(r[h]).ljust(w) for h, w in zip(headers, widths, strict=True))
+        out.write("  ".join(cells).rstrip() + "\n")
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- index, assets
 
 
@@ -305,6 +332,7 @@ def cmd_assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "resolve": cmd_resolve,
     "extract": cmd_extract,
+    "timeline": cmd_timeline,
     "index": cmd_index,
     "assets": cmd_assets,
 }
@@ -362,6 +390,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_build_parser(sub)
     add_export_parser(sub)
+
+    p = sub.add_parser("timeline", help="every dated event of the agreements, oldest first")
+    p.add_argument("agreement", nargs="?", help="one agreement id (default: all)")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument(
+        "--agreements",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an extra agreement registry (YAML) merged after data/agreements.yaml; repeatable",
+    )
 
     p = sub.add_parser("index", help="build the cached gazetteer index")
     p.add_argument("action", choices=("build", "info"), nargs="?", default="build")

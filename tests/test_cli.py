@@ -265,3 +265,20 @@ def test_progress_bar_on_a_terminal(
     assert main(["extract", str(seeds_dir)], out=io.StringIO()) == 0
     assert "geoparsing" in fake.getvalue()
     assert "2 documents" in fake.getvalue()
+
+
+def test_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["timeline", "us-dk-dca", "--json"], capsys)
+    assert code == 0
+    records = json.loads(out)
+    assert [r["date"] for r in records] == sorted(r["date"] for r in records)
+    signed = next(r for r in records if r["event"] == "signed")
+    assert signed["date"] == "2023-12-21"
+    assert signed["status"] == "signed"
+    assert signed["source"].startswith("http")
+    code, out, _ = run(["timeline"], capsys)
+    assert code == 0
+    assert "us-no-sdca-amendment-2024" in out
+    code, _out, err = run(["timeline", "us-xx-dca"], capsys)
+    assert code == 2
+    assert "known:" in err
