@@ -123,8 +123,12 @@ def geo_system() -> System:
             msg = f"importing geo.geoparse failed: {type(err).__name__}: {err}"
         raise BenchmarkError(msg) from err
 
+    from geo.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()  # loaded once, as a long-running user process would
+
     def run(doc: GoldDoc) -> list[Prediction]:
-        resolutions = parse_text(doc.text, doc_id=doc.id, lang="en")
+        resolutions = parse_text(doc.text, doc_id=doc.id, lang="en", gazetteer=gazetteer)
         return [prediction_from_resolution(r) for r in resolutions]
 
     return run

@@ -30,6 +30,7 @@ from .curated import SITE_KINDS
 from .gazetteer import ANY_LANG, CASE, CURATED, LANG_BIT, PREFERRED, VARIANT, Entry, Gazetteer
 from .lexicon import CALENDAR, FUNCTION_WORDS, TITLES, first_names, last_names, zipf
 from .normalize import name_key
+from .sentences import ABBREVIATIONS
 
 MAX_TOKENS = 7  # the longest name we look up, in words ("Harstad/Narvik Airport Evenes")
 
@@ -147,6 +148,7 @@ class _Static:
     common: float  # commonness (see span_features), weighted by position later
     all_caps: bool
     resolver_cache: Any = None  # the resolver's ranked candidates, computed once
+    has_site: bool = False  # an agreed site is among the candidates
 
 
 @dataclass(slots=True)
@@ -382,7 +384,8 @@ class Recognizer:
             f["all_caps"] = 1.0
         w = self.weights
         total = sum(w.get(k, 0.0) * v for k, v in f.items())
-        return _Static(entries, dem, f, total, common, all_caps)
+        has_site = any(e.place.kind in SITE_KINDS for e in entries)
+        return _Static(entries, dem, f, total, common, all_caps, has_site=has_site)
 
     # -- inflection
     def _inflected(self, word: str) -> tuple[_Static, str] | None:
@@ -797,8 +800,6 @@ def _notable(place: Any) -> bool:
 
 def _split_at_sentence_ends(run: str, parts: list[_Part]) -> list[list[_Part]]:
     """Split the words of a run where one ends a sentence with its final dot."""
-    from .sentences import ABBREVIATIONS
-
     pieces: list[list[_Part]] = [[]]
     for part in parts:
         pieces[-1].append(part)

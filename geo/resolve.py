@@ -168,7 +168,7 @@ def resolve_spans(
     if military is None:
         # Only a document with a curated site among its candidates needs the answer.
         military = any(
-            e.place.kind in SITE_KINDS for s in spans if s.keep for e in s.entries
+            s.keep and s.info is not None and s.info.has_site for s in spans
         ) and military_context(text)
     countries, divisions = _context(spans)
     total = sum(countries.values()) or 1
