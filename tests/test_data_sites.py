@@ -18,6 +18,8 @@ import pycountry
 import pytest
 import yaml
 
+from geo.curated import SITE_KINDS
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 SITES = DATA / "sites.csv"
 AGREEMENTS = DATA / "agreements.yaml"
@@ -40,18 +42,7 @@ COLUMNS = [
     "source_urls",
     "notes",
 ]
-KINDS = {
-    "air_base",
-    "naval_base",
-    "army_garrison",
-    "training_area",
-    "storage",
-    "fuel_depot",
-    "space_base",
-    "border_guard_base",
-    "test_range",
-    "unknown",
-}
+KINDS = SITE_KINDS  # the loader's vocabulary: one list, not two
 PRECISIONS = {"airfield_reference_point", "facility", "village_containing_facility", "locality", ""}
 
 
