@@ -7,7 +7,8 @@ Exit codes (the same for every command):
 1     partial: some names did not resolve or some documents failed (reported)
 2     usage error: bad arguments or an unusable query (empty, control characters)
 3     a data file is malformed (the message names file, line and field)
-4     another ``geo`` error (missing web assets, online geocoder refused, I/O)
+4     another error (missing web assets, online geocoder refused, a file that cannot
+      be written)
 70    an internal error (a bug): one line, the traceback only with ``-v``
 ====  ==========================================================================
 
@@ -173,6 +174,35 @@ def _print_table(records: Sequence[dict[str, Any]], out: TextIO) -> None:
         out.write("\n")
 
 
+# ----------------------------------------------------------------------------- reporting
+
+
+class DocumentReporter:
+    """The ``on_error`` of every command that reads a corpus.
+
+    Writes each problem to stderr as it happens (``geo extract: error: x.txt: ...``) and
+    keeps the failures (warnings such as a renamed duplicate id are reported, not counted),
+    so the command can end with exit code 1 when some documents failed.
+    """
+
+    def __init__(self, command: str, err: TextIO) -> None:
+        self.command = command
+        self.err = err
+        self.failures: list[Exception] = []
+        self.seen: list[Exception] = []
+
+    def __call__(self, error: Exception) -> None:
+        from .documents import DocumentWarning
+
+        if any(error is seen for seen in self.seen):
+            return
+        self.seen.append(error)
+        warning = isinstance(error, DocumentWarning)
+        self.err.write(f"geo {self.command}: {'warning' if warning else 'error'}: {error}\n")
+        if not warning:
+            self.failures.append(error)
+
+
 # ----------------------------------------------------------------------------- extract
 
 from .models import RECORD_FIELDS as EXTRACT_FIELDS  # noqa: E402 - kept with its command
@@ -218,7 +248,7 @@ def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:
 
 def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Geoparse INPUT... and write one record per mention."""
-    from .documents import DocumentWarning, read_documents
+    from .documents import read_documents
     from .gazetteer import load_gazetteer
     from .geoparse import geoparse
 
@@ -226,12 +256,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if fmt is None:
         suffix = str(args.output or "").rsplit(".", 1)[-1].lower()
         fmt = {"csv": "csv", "geojson": "geojson", "json": "geojson"}.get(suffix, "jsonl")
-    failures: list[Any] = []
-    warnings_: list[Any] = []
-
-    def on_error(e: Any) -> None:
-        (warnings_ if isinstance(e, DocumentWarning) else failures).append(e)
-        err.write(f"geo extract: {'warning' if isinstance(e, DocumentWarning) else 'error'}: {e}\n")
+    on_error = DocumentReporter("extract", err)
 
     gaz = load_gazetteer()
     counts = {"documents": 0, "mentions": 0, "resolved": 0, "unresolved": 0}
@@ -262,10 +287,10 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if progress is not None:
             progress.close()
     summary = ", ".join(f"{v:,} {k}" for k, v in counts.items())
-    if failures:
-        summary += f", {len(failures):,} failed"
+    if on_error.failures:
+        summary += f", {len(on_error.failures):,} failed"
     err.write(f"geo extract: {summary}\n")
-    return EXIT_PARTIAL if failures else EXIT_OK
+    return EXIT_PARTIAL if on_error.failures else EXIT_OK
 
 
 # ----------------------------------------------------------------------------- timeline
@@ -432,7 +457,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except DataError as e:
         err.write(f"geo {args.command}: data error: {e}\n")
         return EXIT_DATA
-    except GeoError as e:
+    except (GeoError, OSError) as e:  # a missing asset, a folder we may not write...
         err.write(f"geo {args.command}: error: {e}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from xml.etree import ElementTree as ET
 
-from .errors import ConfigurationError, DataError, DocumentError, GeoError
+from .errors import ConfigurationError, GeoError
 from .layers import (
     COLUMNS,
     CRS,
@@ -518,38 +518,21 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """``geo export``: exit 0, 1 if some documents failed, 2 usage, 3 bad data, 4 error.
+    """``geo export``: exit 0, or 1 if some documents failed (each reported on stderr).
 
     The registry is loaded and the layers built before anything is written, so a
-    malformed registry (exit 3) or a bad date (exit 2) leaves no file behind.
+    malformed registry or a bad date raises before any file exists; :func:`geo.cli.main`
+    turns those errors into exit codes 3 and 2.
     """
-    from .cli import EXIT_DATA, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-    from .documents import DocumentWarning
+    from .cli import EXIT_OK, EXIT_PARTIAL, DocumentReporter
     from .layers import build_layers
 
-    failures: list[DocumentError] = []
-
-    def report(error: DocumentError) -> None:
-        level = "warning" if isinstance(error, DocumentWarning) else "error"
-        err.write(f"geo export: {level}: {error}\n")
-        if not isinstance(error, DocumentWarning):
-            failures.append(error)
-
-    try:
-        fmt = _format_of(args.output, args.format)
-        layers = build_layers(
-            args.inputs, as_of=args.as_of, agreements=args.agreements, on_error=report
-        )
-        written = export_layers(layers, args.output, fmt=fmt)
-    except ConfigurationError as error:
-        err.write(f"geo export: error: {error}\n")
-        return EXIT_USAGE
-    except DataError as error:
-        err.write(f"geo export: data error: {error}\n")
-        return EXIT_DATA
-    except (GeoError, OSError) as error:
-        err.write(f"geo export: error: {error}\n")
-        return EXIT_ERROR
+    report = DocumentReporter("export", err)
+    fmt = _format_of(args.output, args.format)
+    layers = build_layers(
+        args.inputs, as_of=args.as_of, agreements=args.agreements, on_error=report
+    )
+    written = export_layers(layers, args.output, fmt=fmt)
     sites = layers.sites
     in_corpus = int(sites["in_corpus"].sum()) if len(sites) else 0
     out.write(
@@ -558,4 +541,4 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     for file in written:
         out.write(f"wrote {file}\n")
-    return EXIT_PARTIAL if failures else EXIT_OK
+    return EXIT_PARTIAL if report.failures else EXIT_OK

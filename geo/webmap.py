@@ -1670,14 +1670,14 @@ def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _call_build_layers(args: argparse.Namespace, errors: list[Any]) -> Any:
+def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
     from .layers import build_layers
 
     return build_layers(
         list(args.inputs),
         as_of=args.as_of,
         agreements=list(args.agreements),
-        on_error=errors.append,
+        on_error=on_error,
     )
 
 
@@ -1689,21 +1689,16 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     Leaflet from CDNs, with a warning on stderr (exit 0: the map was made as well as this
     machine allows). Exit codes are those of :mod:`geo.cli`.
     """
-    from .cli import EXIT_OK, EXIT_PARTIAL
+    from .cli import EXIT_OK, EXIT_PARTIAL, DocumentReporter
     from .errors import GeoWarning
 
-    errors: list[Any] = []
+    report = DocumentReporter("build", err)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GeoWarning)
-        layers = _call_build_layers(args, errors)
+        layers = _call_build_layers(args, report)
         for problem in getattr(layers, "errors", None) or ():
-            if not any(problem is seen for seen in errors):
-                errors.append(problem)
+            report(problem)  # problems the layers kept without passing on (none are repeated)
         path = save_map(layers, args.output, tiles=args.tiles, title=args.title)
-    failed = [e for e in errors if type(e).__name__ != "DocumentWarning"]
-    for problem in errors:
-        kind = "warning" if problem not in failed else "error"
-        err.write(f"geo build: {kind}: {problem}\n")
     for warning in caught:
         if issubclass(warning.category, GeoWarning):
             err.write(f"geo build: warning: {warning.message}\n")
@@ -1720,7 +1715,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"wrote {path} ({size / 1e6:.1f} MB): {drawn} of {total} sites drawn, "
         f"{total - drawn} not located, {len(places) if places is not None else 0} other places\n"
     )
-    return EXIT_PARTIAL if failed else EXIT_OK
+    return EXIT_PARTIAL if report.failures else EXIT_OK
 
 
 def _site_points(sites: pd.DataFrame) -> Iterable[list[float]]:

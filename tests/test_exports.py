@@ -7,7 +7,7 @@ it.
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import copy
 import io
 import shutil
@@ -21,8 +21,9 @@ import pandas as pd
 import pytest
 
 from geo.agreements import Registry
+from geo.cli import main
 from geo.errors import ConfigurationError, LayerValidationError
-from geo.exports import add_export_parser, cmd_export, export_layers, output_paths, read_layers
+from geo.exports import export_layers, output_paths, read_layers
 from geo.layers import COLUMNS, ID_COLUMNS, LAYER_NAMES, Layers, build_layers
 from geo.models import Document, Mention, ParsedDocument, Resolution
 
@@ -44,11 +45,9 @@ def _ogrinfo() -> str:
 
 
 def _run_cli(argv: list[str]) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="geo")
-    add_export_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["export", *argv])
     out, err = io.StringIO(), io.StringIO()
-    code = cmd_export(args, out, err)
+    with contextlib.redirect_stderr(err):
+        code = main(["export", *argv], out=out)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -217,9 +216,10 @@ def test_cli_malformed_registry_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_cli_bad_as_of_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit) as caught:
-        _run_cli([str(SEEDS), "-o", str(tmp_path / "x.gpkg"), "--as-of", "2022-13-01"])
-    assert caught.value.code == 2
+    code, _out, _err = _run_cli(
+        [str(SEEDS), "-o", str(tmp_path / "x.gpkg"), "--as-of", "2022-13-01"]
+    )
+    assert code == 2
     assert not (tmp_path / "x.gpkg").exists()
 
 
