@@ -57,10 +57,10 @@ def _candidate_record(c: Any) -> dict[str, Any]:
     }
 
 
-def _resolve_one(gaz: Any, query: str, country: str | None, online: Any) -> dict[str, Any]:
-    from .gazetteer import clean_query
-
-    cleaned = clean_query(query)
+def _resolve_one(
+    gaz: Any, query: str, cleaned: str, country: str | None, online: Any
+) -> dict[str, Any]:
+    """The record of one query (*cleaned* is the query already validated)."""
     found = gaz.candidates(cleaned, country=country)
     record: dict[str, Any] = {
         "query": query,
@@ -105,9 +105,10 @@ def cmd_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .gazetteer import clean_query, load_gazetteer
 
     # Validate every query before any work, so a usage error costs nothing.
+    cleaned: list[str] = []
     for query in args.names:
         try:
-            clean_query(query)
+            cleaned.append(clean_query(query))
         except ConfigurationError as e:
             shown = query if len(query) <= 40 else query[:37] + "..."
             msg = f"{shown!r}: {e}"
@@ -134,7 +135,9 @@ def cmd_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             args.user_agent or settings.user_agent or "", domain=domain, scheme=scheme
         )
     gaz = load_gazetteer()
-    records = [_resolve_one(gaz, q, country, online) for q in args.names]
+    records = [
+        _resolve_one(gaz, q, c, country, online) for q, c in zip(args.names, cleaned, strict=True)
+    ]
     missing = [r for r in records if r["id"] is None]
     if args.json:
         json.dump(records, out, ensure_ascii=False, indent=2)

@@ -292,9 +292,7 @@ class Recognizer:
         self._inflection_cache: dict[str, tuple[_Static, str] | None] = {}
         self._bias = self.weights.get("bias", 0.0)
         self._threshold = self.weights.get("threshold", 0.5)
-        self._first = frozenset(
-            [k.split(" ", 1)[0] for k in gaz.names] + [k.split(" ", 1)[0] for k in gaz.demonyms]
-        )
+        self._first = _first_words(gaz)
 
     # -- context-free part
     def static(self, surface: str, key: str, n_tokens: int) -> _Static | None:
@@ -854,6 +852,17 @@ def _add_people(parts: list[_Part], people: set[str]) -> None:
         elif following[0] not in _PLACE_WORDS:
             people.add(ka)
             people.update(following)
+
+
+@cache
+def _first_words(gaz: Gazetteer) -> frozenset[str]:
+    """The first words of every indexed key: a span can only start on one of them.
+
+    Shared by the recognizers of every language (computed once per gazetteer).
+    """
+    words = {k.split(" ", 1)[0] for k in gaz.names}
+    words.update(k.split(" ", 1)[0] for k in gaz.demonyms)
+    return frozenset(words)
 
 
 _RECOGNIZERS: dict[tuple[int, str], Recognizer] = {}
