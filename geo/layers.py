@@ -851,8 +851,8 @@ def iso_date_argument(text: str) -> dt.date:
     import argparse
 
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+        return parse_as_of(text)
+    except ConfigurationError:
         msg = f"not a date as YYYY-MM-DD: {text!r}"
         raise argparse.ArgumentTypeError(msg) from None
 

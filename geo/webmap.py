@@ -613,14 +613,9 @@ def _anchor_points(countries: Any) -> dict[str, list[float]]:
 
 
 def _layer_as_of(layers: LayersLike) -> dt.date:
-    as_of = getattr(layers, "as_of", None)
-    if isinstance(as_of, dt.datetime):
-        return as_of.date()
-    if isinstance(as_of, dt.date):
-        return as_of
-    if isinstance(as_of, str):
-        return dt.date.fromisoformat(as_of)
-    return dt.date.today()
+    from .layers import parse_as_of
+
+    return parse_as_of(getattr(layers, "as_of", None))
 
 
 def _status_detail(row: Mapping[str, Any]) -> dict[str, tuple[str, str | None]]:
