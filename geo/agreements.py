@@ -583,19 +583,30 @@ class _Checker:
                 )
         return tuple(values)
 
-    def events(self, mapping: _LineDict, where: str) -> tuple[Event, ...]:
-        value = mapping.get("events")
+    def mappings(self, parent: _LineDict, key: str, where: str) -> list[tuple[str, _LineDict]]:
+        """The mappings listed under *key*, each with its path for messages.
+
+        A value that is not a list, or an item that is not a mapping, is reported and
+        left out, so one malformed entry never hides the others.
+        """
+        value = parent.get(key)
+        path = f"{where}.{key}" if where else key
         if not isinstance(value, list):
-            self.add(
-                mapping.line_of("events"), f"{where}.events", f"expected a list, got {value!r}"
-            )
-            return ()
-        events: list[Event] = []
+            if key in parent:
+                self.add(parent.line_of(key), path, f"expected a list, got {value!r}")
+            return []
+        found: list[tuple[str, _LineDict]] = []
         for i, item in enumerate(value):
-            here = f"{where}.events[{i}]"
-            if not isinstance(item, _LineDict):
-                self.add(mapping.line_of("events"), here, f"expected a mapping, got {item!r}")
-                continue
+            here = f"{path}[{i}]"
+            if isinstance(item, _LineDict):
+                found.append((here, item))
+            else:
+                self.add(parent.line_of(key), here, f"expected a mapping, got {item!r}")
+        return found
+
+    def events(self, mapping: _LineDict, where: str) -> tuple[Event, ...]:
+        events: list[Event] = []
+        for here, item in self.mappings(mapping, "events", where):
             complete = self.fields(item, here, _EVENT_REQUIRED, _EVENT_OPTIONAL)
             kind = item.get("type")
             if "type" in item and kind not in EVENT_TYPES:
@@ -691,20 +702,8 @@ def _parse_file(path: Path, site_ids: Collection[str], problems: list[str]) -> l
             "schema_version",
             f"unsupported version {version!r} (this geo reads {SCHEMA_VERSION})",
         )
-    entries = document.get("agreements")
-    if not isinstance(entries, list):
-        if "agreements" in document:
-            check.add(
-                document.line_of("agreements"), "agreements", f"expected a list, got {entries!r}"
-            )
-        return []
-
     parsed: list[_Parsed] = []
-    for index, entry in enumerate(entries):
-        where = f"agreements[{index}]"
-        if not isinstance(entry, _LineDict):
-            check.add(document.line_of("agreements"), where, f"expected a mapping, got {entry!r}")
-            continue
+    for where, entry in check.mappings(document, "agreements", ""):
         result = _parse_agreement(check, entry, where, path, site_ids)
         if result is not None:
             parsed.append(result)
@@ -861,20 +860,10 @@ def _parse_sources(check: _Checker, mapping: _LineDict, key: str, where: str) ->
 def _parse_amendments(
     check: _Checker, entry: _LineDict, where: str, site_ids: Collection[str]
 ) -> tuple[Instrument, ...]:
-    value = entry.get("amendments")
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        check.add(
-            entry.line_of("amendments"), f"{where}.amendments", f"expected a list, got {value!r}"
-        )
+    if entry.get("amendments") is None:
         return ()
     out: list[Instrument] = []
-    for i, item in enumerate(value):
-        here = f"{where}.amendments[{i}]"
-        if not isinstance(item, _LineDict):
-            check.add(entry.line_of("amendments"), here, f"expected a mapping, got {item!r}")
-            continue
+    for here, item in check.mappings(entry, "amendments", where):
         before = len(check.problems)
         check.fields(item, here, _AMENDMENT_REQUIRED, _AMENDMENT_OPTIONAL)
         instrument_id = check.text(item, "id", here)

@@ -259,5 +259,26 @@ def test_unknown_fields_types_and_codes_are_reported(tmp_path: Path) -> None:
     assert f"{bad}:10: agreements[0].colour: unknown field" in text
 
 
+def test_lists_that_are_not_lists_of_mappings_are_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "shapes.yaml"
+    bad.write_text(
+        USER_FILE.replace(
+            "      - {type: signed", "      - just text\n      - {type: signed"
+        ).replace(
+            "    sources: [https://example.org/agreement]",
+            "    sources: [https://example.org/agreement]\n    amendments: 7",
+        )
+        + "  - not a mapping\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as info:
+        load_registry([bad])
+    text = "\n".join(info.value.problems)
+    assert f"{bad}:8: agreements[0].events[0]: expected a mapping, got 'just text'" in text
+    assert f"{bad}:13: agreements[0].amendments: expected a list, got 7" in text
+    assert f"{bad}:2: agreements[1]: expected a mapping, got 'not a mapping'" in text
+    assert len(info.value.problems) == 3, text
+
+
 def _curated_site_ids() -> set[str]:
     return set(load_registry().site_ids())
