@@ -478,26 +478,38 @@ def _name_rule(
                         f"the {agr.name}"
                     )
                     chosen.append((agr, reason))
+        evidence = _Evidence(doc.id, sentence, start, end, rule)
         for agr, reason in chosen:
-            out.add(_document_link(doc, agr.id, sentence, start, end, reason, rule))
+            out.add(evidence.document(agr.id, reason))
     return [(s, e) for s, e, _ in found]
 
 
-def _document_link(
-    doc: _Doc, target: str, sentence: str, start: int, end: int, reason: str, rule: str
-) -> Link:
-    """A document → agreement link with its evidence."""
-    return Link(
-        kind="document_agreement",
-        source_id=doc.id,
-        target_id=target,
-        evidence_sentence=sentence,
-        doc_id=doc.id,
-        start=start,
-        end=end,
-        reason=reason,
-        rule=rule,
-    )
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """Where a rule saw its evidence: every link one finding makes shares it."""
+
+    doc_id: str
+    sentence: str
+    start: int
+    end: int
+    rule: str
+
+    def link(self, kind: str, source: str, target: str, reason: str) -> Link:
+        return Link(
+            kind=kind,
+            source_id=source,
+            target_id=target,
+            evidence_sentence=self.sentence,
+            doc_id=self.doc_id,
+            start=self.start,
+            end=self.end,
+            reason=reason,
+            rule=self.rule,
+        )
+
+    def document(self, agreement_id: str, reason: str) -> Link:
+        """The document → agreement link of this evidence."""
+        return self.link("document_agreement", self.doc_id, agreement_id, reason)
 
 
 def _parties_rule(
@@ -530,7 +542,8 @@ def _parties_rule(
                         f"{kind}, in a document about defense: the parties of the "
                         f"{agreement.name}"
                     )
-                    out.add(_document_link(doc, agreement.id, sentence, a, b, reason, "parties"))
+                    evidence = _Evidence(doc.id, sentence, a, b, "parties")
+                    out.add(evidence.document(agreement.id, reason))
 
 
 def _site_rules(doc: _Doc, registry: Registry, out: _Collector) -> None:
@@ -543,48 +556,19 @@ def _site_rules(doc: _Doc, registry: Registry, out: _Collector) -> None:
             continue
         mid = mention_id(doc.id, m.start, m.end)
         label = p.name if m.surface == p.name else f"{m.surface} ({p.name})"
-        out.add(
-            Link(
-                kind="mention_site",
-                source_id=mid,
-                target_id=p.id,
-                evidence_sentence=m.sentence,
-                doc_id=doc.id,
-                start=m.start,
-                end=m.end,
-                reason=f"resolves {m.surface!r} to {p.name}, an agreed site ({r.reason})",
-                rule="site",
-            )
-        )
+        evidence = _Evidence(doc.id, m.sentence, m.start, m.end, "site")
+        reason = f"resolves {m.surface!r} to {p.name}, an agreed site ({r.reason})"
+        out.add(evidence.link("mention_site", mid, p.id, reason))
         for agreement in registry.agreements_for_site(p.id):
             if not _possible(agreement, date):
                 continue
             how = _how_site_joined(agreement, p.id)
-            out.add(
-                Link(
-                    kind="site_agreement",
-                    source_id=p.id,
-                    target_id=agreement.id,
-                    evidence_sentence=m.sentence,
-                    doc_id=doc.id,
-                    start=m.start,
-                    end=m.end,
-                    reason=f"{p.name} is {how} of the {agreement.name} "
-                    f"(registry {agreement.source_location})",
-                    rule="site",
-                )
+            reason = (
+                f"{p.name} is {how} of the {agreement.name} (registry {agreement.source_location})"
             )
-            out.add(
-                _document_link(
-                    doc,
-                    agreement.id,
-                    m.sentence,
-                    m.start,
-                    m.end,
-                    f"mentions {label}, {how} of the {agreement.name}",
-                    "site",
-                )
-            )
+            out.add(evidence.link("site_agreement", p.id, agreement.id, reason))
+            reason = f"mentions {label}, {how} of the {agreement.name}"
+            out.add(evidence.document(agreement.id, reason))
 
 
 def _how_site_joined(agreement: Agreement, site_id: str) -> str:
@@ -638,48 +622,18 @@ def _agreed_areas_rule(doc: _Doc, registry: Registry, out: _Collector) -> None:
             phrase_end = r.mention.end if r in after and r.mention.start - end < 8 else end
             phrase = text[start:phrase_end]
             pid = mention_id(doc.id, start, phrase_end)
-            sentence = text[a:b]
+            evidence = _Evidence(doc.id, text[a:b], start, phrase_end, "agreed_areas")
             for agreement, what, sites in matches:
-                out.add(
-                    _document_link(
-                        doc,
-                        agreement.id,
-                        sentence,
-                        start,
-                        phrase_end,
-                        f"says {phrase!r}: the {len(sites)} {what} of the {agreement.name}",
-                        "agreed_areas",
-                    )
-                )
+                counted = f"the {len(sites)} {what} of the {agreement.name}"
+                out.add(evidence.document(agreement.id, f"says {phrase!r}: {counted}"))
                 for site in sites:
-                    out.add(
-                        Link(
-                            kind="mention_site",
-                            source_id=pid,
-                            target_id=site,
-                            evidence_sentence=sentence,
-                            doc_id=doc.id,
-                            start=start,
-                            end=phrase_end,
-                            reason=f"counted by {phrase!r} (one of the {len(sites)} {what} of "
-                            f"the {agreement.name})",
-                            rule="agreed_areas",
-                        )
+                    reason = f"counted by {phrase!r} (one of {counted})"
+                    out.add(evidence.link("mention_site", pid, site, reason))
+                    reason = (
+                        f"{site} is one of the {what} of the {agreement.name} "
+                        f"(registry {agreement.source_location})"
                     )
-                    out.add(
-                        Link(
-                            kind="site_agreement",
-                            source_id=site,
-                            target_id=agreement.id,
-                            evidence_sentence=sentence,
-                            doc_id=doc.id,
-                            start=start,
-                            end=phrase_end,
-                            reason=f"{site} is one of the {what} of the {agreement.name} "
-                            f"(registry {agreement.source_location})",
-                            rule="agreed_areas",
-                        )
-                    )
+                    out.add(evidence.link("site_agreement", site, agreement.id, reason))
             break
 
 
