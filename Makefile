@@ -51,6 +51,7 @@ notebook: $(VENV)/.installed-test assets index
 benchmarks: $(VENV)/.installed-test assets index
 	$(BIN)/python benchmarks/gazetteer.py
 	$(BIN)/python benchmarks/geoparse.py
+	$(BIN)/python benchmarks/linking.py
 	$(BIN)/python benchmarks/map.py
 
 clean:

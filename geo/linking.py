@@ -57,7 +57,7 @@ import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 from .agreements import Agreement, Registry, parse_partial_date
@@ -169,13 +169,22 @@ _AREA_WINDOW = 5  # tokens after the number within which "agreed" and the area w
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 
 
-def _fold(text: str) -> str:
-    """*text* as space-separated ``name_key`` words, for the vocabulary searches.
+_Token = tuple[int, int, str]  # start, end, name_key of one word
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The words of *text* with their offsets and ``name_key`` forms.
 
     Word by word because ``name_key`` cuts its input at 300 characters (it is made for
-    names); a whole document goes through here.
+    names); a whole document goes through here. Linking folds each document once
+    (:attr:`_Doc.tokens`) and every rule reads the result.
     """
-    return " ".join(name_key(m.group()) for m in _TOKEN.finditer(text))
+    return [(m.start(), m.end(), name_key(m.group())) for m in _TOKEN.finditer(text)]
+
+
+def _fold(text: str) -> str:
+    """*text* as space-separated ``name_key`` words, for the vocabulary searches."""
+    return " ".join(key for _, _, key in _tokens(text))
 
 
 def _lang_regex(table: Mapping[str, str], lang: str) -> re.Pattern[str]:
@@ -306,13 +315,19 @@ class NameIndex:
             index = _NAME_INDEXES[registry] = cls(registry)
         return index
 
-    def find(self, text: str) -> list[tuple[int, int, _Name]]:
-        """Non-overlapping ``(start, end, name)`` matches in *text*, longest first wins."""
+    def find(
+        self, text: str, tokens: Sequence[_Token] | None = None
+    ) -> list[tuple[int, int, _Name]]:
+        """Non-overlapping ``(start, end, name)`` matches in *text*, longest first wins.
+
+        *tokens* are the words of *text* (:func:`_tokens`) when the caller has them.
+        """
         found: list[tuple[int, int, _Name]] = []
         if self._acronym_re is not None:
             for m in self._acronym_re.finditer(text):
                 found.append((m.start(), m.end(), self.acronyms[m.group()]))
-        tokens = [(m.start(), m.end(), name_key(m.group())) for m in _TOKEN.finditer(text)]
+        if tokens is None:
+            tokens = _tokens(text)
         keys = [t[2] for t in tokens]
         for i, key in enumerate(keys):
             for words, record in self.by_first_word.get(key, ()):
@@ -408,6 +423,11 @@ class _Doc:
     def sentence(self, offset: int) -> tuple[int, int]:
         return sentence_at(self.spans, offset) if self.spans else (0, len(self.text))
 
+    @cached_property
+    def tokens(self) -> list[_Token]:
+        """The document's words, folded once for every rule."""
+        return _tokens(self.text)
+
 
 def _prepare(parsed: ParsedDocument) -> _Doc:
     text = parsed.document.text
@@ -444,7 +464,7 @@ def _name_rule(
     """Rules ``name`` and ``generic_name``; returns the spans of every name found."""
     text, date = doc.text, doc.parsed.document.date
     site_ids = registry.site_ids()
-    found = names.find(text)
+    found = names.find(text, doc.tokens)
     for start, end, record in found:
         a, b = doc.sentence(start)
         sentence, surface = text[a:b], text[start:end]
@@ -517,7 +537,7 @@ def _parties_rule(
 ) -> None:
     """Rule ``parties``: both parties and an agreement word in one sentence."""
     text, lang = doc.text, doc.parsed.lang
-    if not _defense_terms(lang).search(_fold(text)):
+    if not _defense_terms(lang).search(" ".join(key for _, _, key in doc.tokens)):
         return
     terms = _agreement_terms(lang)
     site_ids = registry.site_ids()
@@ -582,9 +602,8 @@ def _how_site_joined(agreement: Agreement, site_id: str) -> str:
 
 def _count_phrases(doc: _Doc) -> list[tuple[int, int, int]]:
     """``(start, end, n)`` of every "N agreed <areas>" phrase of the document."""
-    text = doc.text
     numbers = _numbers(doc.parsed.lang)
-    tokens = [(m.start(), m.end(), name_key(m.group())) for m in _TOKEN.finditer(text)]
+    tokens = doc.tokens
     out: list[tuple[int, int, int]] = []
     for i, (start, _end, key) in enumerate(tokens):
         n = int(key) if key.isdigit() and len(key) <= 3 else numbers.get(key)
