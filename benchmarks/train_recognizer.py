@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -26,12 +25,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from geoparse import CORPORA, default_bench_dir  # noqa: E402
 
 from geo.evaluate import Prediction, end_to_end, load_corpus, split  # noqa: E402
 from geo.gazetteer import load_gazetteer  # noqa: E402
 from geo.recognize import find_spans  # noqa: E402
 
-CORPORA = ("geowebnews", "trnews", "geovirus")
 HAND_SET = {"common_noun_language": -4.0, "compound_head_noun_language": 1.0, "threshold": 0.5}
 WEIGHTS = ROOT / "geo" / "recognizer_weights.json"
 
@@ -112,8 +113,7 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.nd
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("GEO_BENCH_DIR") or str(ROOT.parent / "shared" / "bench")
-    parser.add_argument("--bench-dir", default=default)
+    parser.add_argument("--bench-dir", default=str(default_bench_dir()))
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--write", action="store_true", help="store the fitted weights")
     args = parser.parse_args()

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from geoparse import CORPORA, default_bench_dir  # noqa: E402
 
 import geo.resolve as resolve  # noqa: E402
 from geo.evaluate import haversine_km, load_corpus, split  # noqa: E402
 from geo.gazetteer import load_gazetteer  # noqa: E402
 from geo.recognize import find_spans  # noqa: E402
 
-CORPORA = ("geowebnews", "trnews", "geovirus")
 GRID = {
     "COUNTRY_SUPPORT": (0.15, 0.3, 0.5),
     "ADMIN1_SUPPORT": (0.1, 0.2, 0.35),
@@ -40,8 +41,7 @@ GRID = {
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("GEO_BENCH_DIR") or str(ROOT.parent / "shared" / "bench")
-    parser.add_argument("--bench-dir", default=default)
+    parser.add_argument("--bench-dir", default=str(default_bench_dir()))
     args = parser.parse_args()
     gaz = load_gazetteer()
     cases = []
