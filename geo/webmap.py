@@ -1462,6 +1462,7 @@ def basemap_json(resolution: Basemap) -> str | None:
 def _geo_app_class() -> type:
     """The folium element of the page, defined lazily so importing this module stays cheap."""
     import folium
+    from branca.element import CssLink, JavascriptLink
     from folium.elements import JSCSSMixin
     from folium.plugins import MiniMap, Search
     from folium.template import Template
@@ -1516,7 +1517,51 @@ def _geo_app_class() -> type:
             self.css = _CSS
             self.app_js = _APP_JS
 
+        def render(self, **kwargs: Any) -> None:
+            """Render the three macros once and hand their output on as literal text.
+
+            branca's ``MacroElement.render`` wraps each macro's output in
+            ``Element(output)``, which compiles that output *again* as a Jinja2
+            template: any ``{{ ... }}`` in a document sentence, a file name or a
+            registry name would then be evaluated on the analyst's machine (issue 9).
+            Here the output goes into :class:`_Literal` elements, whose template is
+            fixed, so data is never compiled.
+            """
+            figure = self.get_root()
+            for name, url in self.default_js:
+                figure.header.add_child(JavascriptLink(url), name=name)
+            for name, url in self.default_css:
+                figure.header.add_child(CssLink(url), name=name)
+            macros = self._template.module.__dict__
+            for part, target in (
+                ("header", figure.header),
+                ("html", figure.html),
+                ("script", figure.script),
+            ):
+                target.add_child(
+                    _literal_class()(str(macros[part](self, kwargs))), name=self.get_name()
+                )
+            for element in self._children.values():
+                element.render(**kwargs)
+
     return GeoApp
+
+
+@functools.cache
+def _literal_class() -> type:
+    """An element whose fixed template prints one attribute verbatim (never compiled)."""
+    from branca.element import Element
+    from folium.template import Template
+
+    class _Literal(Element):
+        _template = Template("{{ this.text }}")
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self._name = "Literal"
+            self.text = text
+
+    return _Literal
 
 
 def tiles_json(tiles: TileChoice) -> str:
