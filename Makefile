@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 export GEO_CACHE_DIR ?= $(CURDIR)/.cache
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: map test lint notebook assets index system-deps clean benchmarks
+.PHONY: map test lint notebook assets index system-deps clean benchmarks screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ benchmarks: $(VENV)/.installed-test assets index
 	$(BIN)/python benchmarks/geoparse.py
 	$(BIN)/python benchmarks/linking.py
 	$(BIN)/python benchmarks/map.py
+
+# The README's picture (docs/map.png): the browser test writes it only when asked.
+screenshot: $(VENV)/.installed-test assets index system-deps
+	GEO_SCREENSHOT=$(CURDIR)/docs/map.png $(BIN)/python -m pytest -q tests/test_map_browser.py -k screenshot
 
 clean:
 	rm -rf out .pytest_cache build *.egg-info

@@ -37,6 +37,7 @@ import yaml
 
 from .errors import DataError
 from .resources import data_path
+from .safeyaml import BudgetLoader, check_size
 
 __all__ = [
     "AGREEMENT_TYPES",
@@ -446,11 +447,12 @@ class _LineDict(dict[Any, Any]):
         return self.key_lines.get(key, self.line)
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(BudgetLoader):
     """A safe loader whose mappings are :class:`_LineDict` and which notes duplicate keys.
 
     Only the standard safe constructors are used, so loading is as safe as
-    ``yaml.safe_load``; the subclass just keeps positions for error messages.
+    ``yaml.safe_load``, within the size, depth and alias budgets of
+    :mod:`geo.safeyaml`; the subclass just keeps positions for error messages.
     """
 
     def __init__(self, stream: Any) -> None:
@@ -677,14 +679,18 @@ def _parse_file(path: Path, site_ids: Collection[str], problems: list[str]) -> l
         return []
     loader = _LineLoader(text)
     try:
+        check_size(text, "the file")
         document = loader.get_single_data()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problems.append(f"{path}:{line}: invalid YAML: {err.problem or err}")
+        line = f"{mark.line + 1}:" if mark is not None else ""
+        problems.append(f"{path}:{line} invalid YAML: {err.problem or err}")
         return []
     except yaml.YAMLError as err:
         problems.append(f"{path}: invalid YAML: {err}")
+        return []
+    except RecursionError:
+        problems.append(f"{path}: invalid YAML: nested too deeply")
         return []
     finally:
         loader.dispose()

@@ -10,6 +10,8 @@ Exit codes (the same for every command):
 4     another error (missing web assets, online geocoder refused, a file that cannot
       be written)
 70    an internal error (a bug): one line, the traceback only with ``-v``
+130   interrupted (Ctrl-C); temporary files removed, no output replaced
+143   terminated (SIGTERM); temporary files removed, no output replaced
 ====  ==========================================================================
 
 Heavy imports happen inside the commands so ``geo --help`` stays instant.
@@ -20,14 +22,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from . import __version__, settings
 from .errors import ConfigurationError, DataError, GeoError
+from .textsafe import for_terminal, json_for_terminal
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_DATA, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 log = logging.getLogger("geo")
 
@@ -111,7 +117,7 @@ def cmd_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             cleaned.append(clean_query(query))
         except ConfigurationError as e:
             shown = query if len(query) <= 40 else query[:37] + "..."
-            msg = f"{shown!r}: {e}"
+            msg = for_terminal(f"{shown!r}: {e}")
             raise ConfigurationError(msg) from None
     country = args.country.upper() if args.country else None
     if country and (len(country) != 2 or not country.isalpha()):
@@ -140,14 +146,13 @@ def cmd_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ]
     missing = [r for r in records if r["id"] is None]
     if args.json:
-        json.dump(records, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(json_for_terminal(records, indent=2) + "\n")
     else:
         _print_table(records, out)
     for r in missing:
         suggestions = gaz.suggest(r["query"])
         hint = f" — did you mean {', '.join(suggestions)}?" if suggestions else ""
-        err.write(f"geo: no place named {r['query']!r}{hint}\n")
+        err.write(for_terminal(f"geo: no place named {r['query']!r}{hint}") + "\n")
     return EXIT_PARTIAL if missing else EXIT_OK
 
 
@@ -169,6 +174,8 @@ def _print_table(records: Sequence[dict[str, Any]], out: TextIO) -> None:
             )
         )
     widths = [max(len(h), *(len(str(row[i])) for row in rows)) for i, h in enumerate(headers)]
+    rows = [tuple(for_terminal(str(c)) for c in row) for row in rows]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
     out.write(line.rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
@@ -201,7 +208,8 @@ class DocumentReporter:
             return
         self.seen.append(error)
         warning = isinstance(error, DocumentWarning)
-        self.err.write(f"geo {self.command}: {'warning' if warning else 'error'}: {error}\n")
+        label = "warning" if warning else "error"
+        self.err.write(for_terminal(f"geo {self.command}: {label}: {error}") + "\n")
         if not warning:
             self.failures.append(error)
 
@@ -229,10 +237,12 @@ def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:
     def csv_(fh: TextIO, records: Any) -> None:
         import csv
 
+        from .textsafe import spreadsheet_safe
+
         writer = csv.DictWriter(fh, fieldnames=EXTRACT_FIELDS)
         writer.writeheader()
         for record in records:
-            writer.writerow(record)
+            writer.writerow({k: spreadsheet_safe(v) for k, v in record.items()})
 
     def geojson(fh: TextIO, records: Any) -> None:
         fh.write('{"type": "FeatureCollection", "features": [\n')
@@ -251,14 +261,25 @@ def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:
 
 def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Geoparse INPUT... and write one record per mention."""
+    from .atomic import check_output
     from .documents import read_documents
     from .gazetteer import load_gazetteer
     from .geoparse import geoparse
 
-    fmt = args.format
-    if fmt is None:
-        suffix = str(args.output or "").rsplit(".", 1)[-1].lower()
-        fmt = {"csv": "csv", "geojson": "geojson", "json": "geojson"}.get(suffix, "jsonl")
+    suffixes = {"csv": "csv", "geojson": "geojson", "json": "geojson", "jsonl": "jsonl"}
+    implied = None
+    if args.output is not None and "." in os.path.basename(args.output):
+        implied = suffixes.get(args.output.rsplit(".", 1)[-1].lower())
+    if args.format and implied and args.format != implied:
+        msg = (
+            f"--format {args.format} does not match the suffix of {args.output!r} "
+            f"({implied}); change one of them"
+        )
+        raise ConfigurationError(msg)
+    fmt = args.format or implied or "jsonl"
+    to_stdout = args.output is None or args.output == "-"
+    if not to_stdout:
+        check_output(args.output, args.inputs)
     on_error = DocumentReporter("extract", err)
 
     gaz = load_gazetteer()
@@ -282,7 +303,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     writer = _records_writer(fmt)
     try:
-        if args.output:
+        if not to_stdout:
             _write_atomic_text(args.output, lambda fh: writer(fh, records()))
         else:
             writer(out, records())
@@ -379,6 +400,13 @@ COMMANDS["export"] = _lazy_command("geo.exports", "cmd_export")
 COMMANDS["build"] = _lazy_command("geo.webmap", "cmd_build")
 
 
+def _output_text(text: str) -> str:
+    """``-o`` of ``geo extract``: a path or ``-`` (standard output), never empty."""
+    from .atomic import output_argument
+
+    return str(output_argument(text)) if text != "-" else text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(
@@ -410,7 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl corpora or - (stdin)"
     )
     p.add_argument("--format", choices=("jsonl", "csv", "geojson"), help="default: by -o suffix")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", type=_output_text, help="write here (default: stdout)"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     from .exports import add_export_parser
@@ -452,27 +482,61 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="geo: %(levelname)s: %(message)s",
     )
+    previous = _stop_on_sigterm()
     try:
         return COMMANDS[args.command](args, out, err)
+    except Terminated:
+        err.write("geo: terminated\n")
+        return EXIT_TERMINATED
     except ConfigurationError as e:
-        err.write(f"geo {args.command}: error: {e}\n")
+        err.write(for_terminal(f"geo {args.command}: error: {e}") + "\n")
         return EXIT_USAGE
     except DataError as e:
-        err.write(f"geo {args.command}: data error: {e}\n")
+        err.write(for_terminal(f"geo {args.command}: data error: {e}") + "\n")
         return EXIT_DATA
+    except BrokenPipeError:  # `geo extract ... | head`: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_OK
     except (GeoError, OSError) as e:  # a missing asset, a folder we may not write...
-        err.write(f"geo {args.command}: error: {e}\n")
+        err.write(for_terminal(f"geo {args.command}: error: {e}") + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         err.write("geo: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+        return EXIT_INTERRUPTED
     except Exception as e:  # the CLI never shows a traceback unless asked (-v)
         if args.verbose:
             raise
-        err.write(f"geo {args.command}: internal error: {type(e).__name__}: {e} (run with -v)\n")
+        shown = for_terminal(f"{type(e).__name__}: {e}")
+        err.write(f"geo {args.command}: internal error: {shown} (run with -v)\n")
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush cannot fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwound like Ctrl-C, so temporary files are removed on the way."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _stop_on_sigterm() -> Any:
+    """Turn SIGTERM into :class:`Terminated` (main thread only); return the old handler."""
+    try:
+        return signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (a notebook worker, a test thread)
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

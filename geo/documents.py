@@ -39,14 +39,17 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
 
+from geo import safeyaml
 from geo.errors import DocumentError
 from geo.models import Document
 
@@ -63,6 +66,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# trafilatura logs "discarding data: None" without a file name for pages it cannot use;
+# this module reports those pages itself, by name.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 ErrorHandler = Callable[[DocumentError], None]
 
@@ -395,6 +401,12 @@ def _jsonable(value: Any, budget: list[int] | None = None) -> Any:
     return value
 
 
+class _FrontMatterLoader(safeyaml.BudgetLoader):
+    """Front matter is a handful of fields: a much smaller expansion budget."""
+
+    max_nodes = _MAX_META_NODES
+
+
 class Metadata(NamedTuple):
     """What :func:`parse_metadata` found at the start of a text.
 
@@ -435,7 +447,7 @@ def _parse_front_matter(text: str) -> Metadata:
         return Metadata({}, 0, ("front matter '---' is never closed; read as text",))
     block = text[opening.end() : close.start() + 1]
     try:
-        loaded = yaml.safe_load(block)
+        loaded = safeyaml.load(block, name="front matter", loader=_FrontMatterLoader)
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
@@ -444,6 +456,10 @@ def _parse_front_matter(text: str) -> Metadata:
         values = _jsonable(loaded)
     except _TooLarge:
         return Metadata({}, 0, ("front matter expands to too many values; read as text",))
+    except safeyaml.YAMLBudgetError as exc:
+        if "expands" in str(exc.problem):
+            return Metadata({}, 0, ("front matter expands to too many values; read as text",))
+        return Metadata({}, 0, (f"front matter is {exc.problem}; read as text",))
     except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return Metadata({}, 0, (f"front matter is not valid YAML ({first_line}); read as text",))
@@ -560,7 +576,7 @@ def _parse_html(text: str) -> Any:
     """Parse HTML with lxml; encoding already decided, so declarations are ignored."""
     import lxml.html
 
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False)
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, huge_tree=True)
     return lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
 
 
@@ -606,7 +622,52 @@ def _lxml_paragraphs(root: Any) -> list[str]:
     return paragraphs
 
 
-def _html_document(data: bytes, name: str, doc_id: str) -> Document:
+class _TextOnly(HTMLParser):
+    """Paragraphs of an HTML page by a flat scan of its tags (no tree, no depth limit).
+
+    libxml2 gives up on pages nested deeper than a couple of thousand elements and
+    returns an empty body; this stdlib tokenizer keeps only text, skipping the same
+    chrome as :func:`_lxml_paragraphs` and breaking paragraphs at block tags.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.current: list[str] = []
+        self.skipping: list[str] = []
+
+    def flush(self) -> None:
+        joined = " ".join("".join(self.current).split())
+        if joined:
+            self.paragraphs.append(joined)
+        self.current.clear()
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in _SKIP_TAGS:
+            self.skipping.append(tag)
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping and tag == self.skipping[-1]:
+            self.skipping.pop()
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.current.append(data)
+
+
+def _flat_paragraphs(html: str) -> list[str]:
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    parser.flush()
+    return parser.paragraphs
+
+
+def _html_document(data: bytes, name: str, doc_id: str, report: ErrorHandler) -> Document:
     """Extract the article of an HTML page: trafilatura first, lxml's ``<body>`` second.
 
     Paragraphs are separated by blank lines so the sentence splitter sees them. Title,
@@ -655,6 +716,15 @@ def _html_document(data: bytes, name: str, doc_id: str) -> Document:
         if title is None:
             found = tree.findtext(".//title")
             title = (" ".join(found.split()) or None) if found else None
+    if not paragraphs:
+        paragraphs = _flat_paragraphs(html)
+        if paragraphs:
+            report(
+                DocumentWarning(
+                    f"{name}: the HTML is nested too deeply for the article extractor; "
+                    "its text was taken by a plain scan of the tags"
+                )
+            )
     lang_match = _HTML_LANG.search(data[:8192]) or _HTML_LANG.search(html[:8192].encode())
     return Document(
         id=doc_id,
@@ -668,6 +738,100 @@ def _html_document(data: bytes, name: str, doc_id: str) -> Document:
     )
 
 
+#: Largest document read (bytes): a text or HTML file, one JSON Lines record, standard
+#: input as one text. A bigger one is reported by name and skipped, so ``/dev/zero``-like
+#: input or a 27 GB file cannot exhaust memory. JSON Lines files have no overall limit:
+#: they are read one line at a time.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+def display_name(path: str | Path) -> str:
+    """*path* as text safe to print and to write as UTF-8.
+
+    A file name that is not valid UTF-8 comes from :mod:`os` with lone surrogates
+    (``surrogateescape``); writing those to a terminal or a JSON Lines file fails. They
+    become ``\\xNN`` escapes here, so the name is still recognisable in every report.
+    """
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+def _bad_unicode(value: Any, budget: list[int] | None = None) -> bool:
+    """Whether a decoded JSON value holds a lone surrogate (``"\ud800"`` escapes)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_bad_unicode(k) or _bad_unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_bad_unicode(v) for v in value)
+    return False
+
+
+def _jsonl_record(line: str, where: str, report: ErrorHandler) -> Document | None:
+    """The Document of one JSON Lines line, or ``None`` after reporting why not."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        report(DocumentError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})"))
+        return None
+    except RecursionError:
+        report(DocumentError(f"{where}: invalid JSON (nested too deeply)"))
+        return None
+    except ValueError as exc:  # an integer of more than 4,300 digits, and the like
+        report(DocumentError(f"{where}: invalid JSON ({str(exc).splitlines()[0][:120]})"))
+        return None
+    if not isinstance(record, dict):
+        report(DocumentError(f"{where}: expected a JSON object, got {type(record).__name__}"))
+        return None
+    if ("\\ud" in line or "\\uD" in line) and _bad_unicode(record):
+        report(
+            DocumentError(
+                f"{where}: a \\uD800-\\uDFFF escape without its pair (a lone surrogate) is "
+                "not Unicode text; repair the record"
+            )
+        )
+        return None
+    missing = [key for key in ("id", "text") if key not in record]
+    if missing:
+        report(DocumentError(f"{where}: missing " + " and ".join(f'"{k}"' for k in missing)))
+        return None
+    raw_id, text = record["id"], record["text"]
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | float):
+        report(DocumentError(f'{where}: "id" must be a string or a number'))
+        return None
+    doc_id = raw_id if isinstance(raw_id, str) else _id_string(raw_id)
+    if not doc_id.strip():
+        report(DocumentError(f'{where}: "id" is empty'))
+        return None
+    if not isinstance(text, str):
+        report(DocumentError(f'{where}: "text" must be a string, not {type(text).__name__}'))
+        return None
+    bad = [
+        key
+        for key in ("title", "date", "lang", "url")
+        if record.get(key) is not None and not isinstance(record[key], str | int | float)
+    ]
+    if bad:
+        report(DocumentError(f'{where}: "{bad[0]}" must be a string'))
+        return None
+    fields = {key: record.get(key) for key in ("title", "date", "lang", "url")}
+    fields["id"] = doc_id
+    meta = {key: value for key, value in record.items() if key not in (*_FIELDS, "text")}
+    problems: list[str] = []
+    doc = _build(text, doc_id=doc_id, source=where, fields=fields, meta=meta, problems=problems)
+    for problem in problems:
+        report(DocumentWarning(f"{where}: {problem}"))
+    return doc
+
+
 def _jsonl_records(
     lines: Iterable[tuple[int, str]], name: str, report: ErrorHandler
 ) -> Iterator[Document]:
@@ -677,62 +841,45 @@ def _jsonl_records(
             continue
         where = f"{name}:{number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            report(DocumentError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})"))
+            doc = _jsonl_record(line, where, report)
+        except (RecursionError, ValueError, UnicodeError, OverflowError) as exc:
+            report(DocumentError(f"{where}: cannot read the record ({type(exc).__name__}: {exc})"))
             continue
-        except RecursionError:
-            report(DocumentError(f"{where}: invalid JSON (nested too deeply)"))
-            continue
-        if not isinstance(record, dict):
-            report(DocumentError(f"{where}: expected a JSON object, got {type(record).__name__}"))
-            continue
-        missing = [key for key in ("id", "text") if key not in record]
-        if missing:
-            report(DocumentError(f"{where}: missing " + " and ".join(f'"{k}"' for k in missing)))
-            continue
-        raw_id, text = record["id"], record["text"]
-        if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | float):
-            report(DocumentError(f'{where}: "id" must be a string or a number'))
-            continue
-        doc_id = raw_id if isinstance(raw_id, str) else _id_string(raw_id)
-        if not doc_id.strip():
-            report(DocumentError(f'{where}: "id" is empty'))
-            continue
-        if not isinstance(text, str):
-            report(DocumentError(f'{where}: "text" must be a string, not {type(text).__name__}'))
-            continue
-        bad = [
-            key
-            for key in ("title", "date", "lang", "url")
-            if record.get(key) is not None and not isinstance(record[key], str | int | float)
-        ]
-        if bad:
-            report(DocumentError(f'{where}: "{bad[0]}" must be a string'))
-            continue
-        fields = {key: record.get(key) for key in ("title", "date", "lang", "url")}
-        fields["id"] = doc_id
-        meta = {key: value for key, value in record.items() if key not in (*_FIELDS, "text")}
-        problems: list[str] = []
-        doc = _build(text, doc_id=doc_id, source=where, fields=fields, meta=meta, problems=problems)
-        for problem in problems:
-            report(DocumentWarning(f"{where}: {problem}"))
-        yield doc
+        if doc is not None:
+            yield doc
 
 
-def _jsonl_lines(data: bytes, name: str, report: ErrorHandler) -> Iterator[tuple[int, str]]:
-    """Numbered lines of a JSONL file; each line is decoded on its own (JSON is UTF-8).
+def _binary_lines(stream: Any, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines of a binary stream, each at most *limit* bytes (else ``None``).
 
-    Decoding per line means one corrupt line costs one record, not the corpus.
+    Reads one line at a time, so a corpus of any size streams in constant memory; a
+    line longer than *limit* is consumed in pieces and reported as ``None``.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = normalize_newlines(decode_bytes(data, name))
-        yield from enumerate(text.split("\n"), start=1)
-        return
-    _refuse_binary(data.removeprefix(b"\xef\xbb\xbf"), name)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    number = 0
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(1 << 20)
+            yield number, None
+            continue
+        yield number, raw
+
+
+def _decoded_lines(
+    lines: Iterable[tuple[int, bytes | None]], name: str, report: ErrorHandler
+) -> Iterator[tuple[int, str]]:
+    """Decode each JSON Lines line on its own: one corrupt line costs one record."""
+    for number, raw in lines:
+        if raw is None:
+            limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+            report(DocumentError(f"{name}:{number}: the record is larger than {limit} MB; skipped"))
+            continue
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -743,7 +890,35 @@ def _jsonl_lines(data: bytes, name: str, report: ErrorHandler) -> Iterator[tuple
                 )
             )
             continue
-        yield number, line.removesuffix("\r")
+        if "\x00" in line:
+            report(DocumentError(f"{name}:{number}: binary data (NUL bytes), not a JSON record"))
+            continue
+        yield number, line.rstrip("\n").removesuffix("\r")
+
+
+def _jsonl_file(path: Path, name: str, report: ErrorHandler) -> Iterator[Document]:
+    """The records of a JSON Lines file, read line by line."""
+    with path.open("rb") as handle:
+        head = handle.read(2)
+        handle.seek(0)
+        if head in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 JSON Lines: small files only
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+            if len(data) > MAX_DOCUMENT_BYTES:
+                report(_too_large(name))
+                return
+            text = normalize_newlines(decode_bytes(data, name))
+            yield from _jsonl_records(enumerate(text.split("\n"), start=1), name, report)
+            return
+        sample = handle.read(_SAMPLE)
+        handle.seek(0)
+        _refuse_binary(sample.removeprefix(b"\xef\xbb\xbf"), name)
+        lines = _decoded_lines(_binary_lines(handle, MAX_DOCUMENT_BYTES), name, report)
+        yield from _jsonl_records(lines, name, report)
+
+
+def _too_large(name: str) -> DocumentError:
+    limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+    return DocumentError(f"{name}: larger than {limit} MB, the limit for one document; skipped")
 
 
 # --------------------------------------------------------------------------------------
@@ -755,89 +930,165 @@ def _log_error(error: DocumentError) -> None:
     log.warning("%s", error)
 
 
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_file(mode: int) -> str | None:
+    """What a non-regular, non-folder file is (``"a FIFO (named pipe)"``), else ``None``."""
+    for test, what in _SPECIAL:
+        if test(mode):
+            return what
+    return None
+
+
 def _read_file(path: Path, kind: str, report: ErrorHandler) -> Iterator[Document]:
-    name = str(path)
+    """The documents of one file; every problem is reported, nothing is raised.
+
+    Only regular files are read: a FIFO would block the run and a device (``/dev/zero``)
+    never ends, so both are reported and skipped, also behind a symbolic link.
+    """
+    name = display_name(path)
     try:
-        data = path.read_bytes()
+        info = path.stat()
     except OSError as exc:
         report(DocumentError(f"{name}: cannot read the file ({exc.strerror or exc})"))
         return
-    doc_id = path.stem or path.name
+    what = special_file(info.st_mode)
+    if what is not None:
+        report(DocumentError(f"{name}: skipped: {what}, not a regular file (use - for a pipe)"))
+        return
+    doc_id = display_name(path.stem or path.name)
     try:
         if kind == "jsonl":
-            yield from _jsonl_records(_jsonl_lines(data, name, report), name, report)
-        elif kind == "html":
-            yield _html_document(data, name, doc_id)
+            yield from _jsonl_file(path, name, report)
+            return
+        if info.st_size > MAX_DOCUMENT_BYTES:
+            report(_too_large(name))
+            return
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            report(_too_large(name))
+            return
+        if kind == "html":
+            yield _html_document(data, name, doc_id, report)
         else:
             yield _text_document(decode_bytes(data, name), name, doc_id, report)
     except DocumentError as exc:
         report(exc)
+    except OSError as exc:
+        report(DocumentError(f"{name}: cannot read the file ({exc.strerror or exc})"))
+    except (RecursionError, ValueError, UnicodeError, OverflowError) as exc:
+        report(DocumentError(f"{name}: cannot read the document ({type(exc).__name__}: {exc})"))
 
 
 def _read_stdin(report: ErrorHandler) -> Iterator[Document]:
-    """Standard input: text (with metadata), or JSON Lines when the first line is a record."""
-    stream = sys.stdin
-    buffer = getattr(stream, "buffer", None)
+    """Standard input: JSON Lines when its first non-blank line starts with ``{``, else text.
+
+    JSON Lines are read and decoded line by line, as files are, so one bad byte or one
+    bad record costs that record only; a first line that is not a valid record is
+    reported like any other line, never read as text. Text is one document, at most
+    :data:`MAX_DOCUMENT_BYTES`.
+    """
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text stream (tests, notebooks): encode it back
+        import io
+
+        buffer = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogatepass"))
     try:
-        if buffer is not None:
-            text = normalize_newlines(decode_bytes(buffer.read(), STDIN_SOURCE))
-        else:
-            text = normalize_newlines(stream.read())
+        lines = _binary_lines(buffer, MAX_DOCUMENT_BYTES)
+        head: list[tuple[int, bytes | None]] = []
+        for number, raw in lines:
+            head.append((number, raw))
+            if raw is None or raw.strip():
+                break
+        first = head[-1][1] if head else b""
+        if first is not None and first.lstrip().removeprefix(b"\xef\xbb\xbf").startswith(b"{"):
+            import itertools
+
+            decoded = _decoded_lines(itertools.chain(head, lines), STDIN_SOURCE, report)
+            yield from _jsonl_records(decoded, STDIN_SOURCE, report)
+            return
+        chunks = [raw for _, raw in head if raw is not None]
+        size = sum(len(c) for c in chunks)
+        too_large = any(raw is None for _, raw in head)
+        if not too_large:
+            rest = buffer.read(MAX_DOCUMENT_BYTES + 1 - size)
+            chunks.append(rest)
+            too_large = size + len(rest) > MAX_DOCUMENT_BYTES
+        if too_large:
+            report(_too_large(STDIN_SOURCE))
+            return
+        text = normalize_newlines(decode_bytes(b"".join(chunks), STDIN_SOURCE))
     except DocumentError as exc:
         report(exc)
         return
     except (OSError, ValueError) as exc:
         report(DocumentError(f"{STDIN_SOURCE}: cannot read standard input ({exc})"))
         return
-    first_line = text.lstrip().split("\n", 1)[0]
-    if first_line.startswith("{"):
-        try:
-            first = json.loads(first_line)
-        except (json.JSONDecodeError, RecursionError):
-            first = None
-        if isinstance(first, dict) and "text" in first:
-            lines = enumerate(text.split("\n"), start=1)
-            yield from _jsonl_records(lines, STDIN_SOURCE, report)
-            return
     yield _text_document(text, STDIN_SOURCE, STDIN_ID, report)
 
 
-def _walk(folder: Path, report: ErrorHandler, seen: set[str]) -> Iterator[tuple[Path, str]]:
+def _walk(folder: Path, report: ErrorHandler) -> Iterator[tuple[Path, str]]:
     """Files under *folder* with their format, depth first in name order.
 
-    Hidden files and folders (a leading ``.``) are skipped silently; other files with an
-    unsupported suffix are reported. Symlinked folders are followed once (*seen* holds
-    the real paths already listed), so links cannot loop.
+    Iterative (an explicit stack), so folders nested thousands deep cannot exhaust the
+    Python stack. Hidden files and folders (a leading ``.``) are skipped silently; other
+    files with an unsupported suffix, special files (FIFOs, devices, sockets) and maps
+    written by ``geo build`` are reported and skipped. Symlinked folders are followed
+    once (the real paths already listed are remembered), so links cannot loop.
     """
-    real = os.path.realpath(folder)
-    if real in seen:
-        return
-    seen.add(real)
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as exc:
-        report(DocumentError(f"{folder}: cannot list the folder ({exc.strerror or exc})"))
-        return
-    for entry in entries:
+    seen: set[str] = set()
+    stack: list[Iterator[os.DirEntry[str]]] = []
+
+    def enter(path: Path) -> None:
+        real = os.path.realpath(path)
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            with os.scandir(path) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            shown = display_name(path)
+            report(DocumentError(f"{shown}: cannot list the folder ({exc.strerror or exc})"))
+            return
+        stack.append(iter(entries))
+
+    enter(folder)
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         if entry.name.startswith("."):
             continue
-        path = folder / entry.name
+        path = Path(entry.path)
         try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            yield from _walk(path, report, seen)
+            info = entry.stat()  # follows symbolic links
+        except OSError as exc:
+            report(DocumentError(f"{display_name(path)}: cannot read ({exc.strerror or exc})"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            enter(path)
+            continue
+        what = special_file(info.st_mode)
+        if what is not None:
+            report(DocumentError(f"{display_name(path)}: skipped: {what}, not a regular file"))
             continue
         kind = SUFFIXES.get(path.suffix.lower())
         if kind is None:
             supported = ", ".join(SUFFIXES)
-            suffix = path.suffix or "(no suffix)"
+            suffix = display_name(path.suffix) or "(no suffix)"
             report(
                 DocumentError(
-                    f"{path}: skipped: unsupported file type {suffix!r} (supported: "
-                    f"{supported}; name the file explicitly to read it as text)"
+                    f"{display_name(path)}: skipped: unsupported file type {suffix!r} "
+                    f"(supported: {supported}; name the file explicitly to read it as text)"
                 )
             )
             continue
@@ -853,15 +1104,15 @@ def _read_input(item: str | Path, report: ErrorHandler) -> Iterator[Document]:
         is_dir = path.is_dir()
         exists = is_dir or path.exists()
     except OSError as exc:
-        report(DocumentError(f"{path}: cannot access ({exc.strerror or exc})"))
+        report(DocumentError(f"{display_name(path)}: cannot access ({exc.strerror or exc})"))
         return
     if is_dir:
-        for file, kind in _walk(path, report, set()):
+        for file, kind in _walk(path, report):
             yield from _read_file(file, kind, report)
     elif exists:
         yield from _read_file(path, SUFFIXES.get(path.suffix.lower(), "text"), report)
     else:
-        report(DocumentError(f"{path}: no such file or folder"))
+        report(DocumentError(f"{display_name(path)}: no such file or folder"))
 
 
 def read_documents(

@@ -38,14 +38,12 @@ import argparse
 import datetime as dt
 import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from xml.etree import ElementTree as ET
 
+from .atomic import OutputError, check_output, output_argument, publish, staging_folder
 from .errors import ConfigurationError, GeoError
 from .layers import (
     COLUMNS,
@@ -56,6 +54,7 @@ from .layers import (
     add_layer_arguments,
     validate_layers,
 )
+from .textsafe import spreadsheet_safe, spreadsheet_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -117,10 +116,20 @@ _LABELS = {
 
 
 def _format_of(path: Path, fmt: str | None) -> str:
+    if not str(path):
+        msg = "the output path is empty"
+        raise ConfigurationError(msg)
     if fmt is not None:
         name = fmt.lower().lstrip(".")
         if name not in _FORMAT_NAMES:
             msg = f"unknown export format {fmt!r} (use {', '.join(_FORMAT_NAMES)})"
+            raise ConfigurationError(msg)
+        implied = FORMATS.get(path.suffix.lower())
+        if implied is not None and implied != name:
+            msg = (
+                f"--format {name} does not match the suffix of {str(path)!r} "
+                f"({path.suffix} is {implied}); change one of them"
+            )
             raise ConfigurationError(msg)
         return name
     if path.is_dir() or str(path).endswith(("/", os.sep)):
@@ -148,21 +157,11 @@ def output_paths(path: Path | str, fmt: str | None = None) -> dict[str, Path]:
     return {layer: path.with_name(f"{path.stem}-{layer}{suffix}") for layer in LAYER_NAMES}
 
 
-@contextmanager
-def _staging(folder: Path) -> Iterator[Path]:
-    """A temporary folder beside the outputs, removed whatever happens."""
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".geo-export-", dir=folder))
-    try:
-        yield tmp
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _publish(staged: Mapping[Path, Path]) -> None:
-    """Move every staged file to its target (same file system, so each move is atomic)."""
-    for tmp, target in staged.items():
-        os.replace(tmp, target)
+def _folder_output(path: Path, name: str) -> bool:
+    """Whether *path* names a folder that receives one file per layer."""
+    return name in ("geojson", "csv") and (
+        path.is_dir() or str(path).endswith(("/", os.sep)) or not path.suffix
+    )
 
 
 # --------------------------------------------------------------------------- writers
@@ -221,6 +220,7 @@ def _write_geojson(layers: Layers, targets: Mapping[str, Path], tmp: Path) -> di
 def _write_csv(layers: Layers, targets: Mapping[str, Path], tmp: Path) -> dict[Path, Path]:
     import geopandas as gpd
     import shapely
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
     staged: dict[Path, Path] = {}
     for layer, frame in layers.frames().items():
@@ -234,7 +234,11 @@ def _write_csv(layers: Layers, targets: Mapping[str, Path], tmp: Path) -> dict[P
                 for g in frame.geometry
             ]
         else:
-            table = frame
+            table = frame.copy()
+        for column in table.columns:
+            values = table[column]
+            if not (is_numeric_dtype(values) or is_bool_dtype(values)):
+                table[column] = values.map(spreadsheet_safe)
         table.to_csv(out, index=False, encoding="utf-8")
         staged[out] = targets[layer]
     return staged
@@ -394,21 +398,39 @@ def export_layers(layers: Layers, path: Path | str, *, fmt: str | None = None) -
     name = _format_of(path, fmt)
     validate_layers(layers)
     targets = output_paths(path, name)
+    folder_output = _folder_output(path, name)
     folder = next(iter(targets.values())).parent
-    with _staging(folder) as tmp:
-        if name in ("gpkg", "kml"):
-            out = tmp / path.name
-            if name == "gpkg":
-                _write_gpkg(layers, out)
+    if folder_output:
+        check_output(folder, folder=True)
+    for target in dict.fromkeys(targets.values()):
+        check_output(target)
+    try:
+        with staging_folder(folder.parent if folder_output else folder) as tmp:
+            if name in ("gpkg", "kml"):
+                out = tmp / path.name
+                if name == "gpkg":
+                    _write_gpkg(layers, out)
+                else:
+                    _write_kml(layers, out)
+                staged = {out: path}
+            elif name == "geojson":
+                staged = _write_geojson(layers, targets, tmp)
             else:
-                _write_kml(layers, out)
-            staged = {out: path}
-        elif name == "geojson":
-            staged = _write_geojson(layers, targets, tmp)
-        else:
-            staged = _write_csv(layers, targets, tmp)
-        _publish(staged)
+                staged = _write_csv(layers, targets, tmp)
+            publish(staged, folder=folder if folder_output else None)
+    except (OSError, *_driver_errors()) as exc:
+        msg = f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}"
+        raise OutputError(msg) from exc
     return list(dict.fromkeys(targets.values()))
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions GDAL raises through pyogrio when a file cannot be written."""
+    try:
+        from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+    except ImportError:  # pragma: no cover - pyogrio is a dependency
+        return ()
+    return (DataSourceError, DataLayerError, FieldError, GeometryError)
 
 
 def _restore(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -457,6 +479,7 @@ def read_layers(path: Path | str, *, fmt: str | None = None) -> dict[str, pd.Dat
     import pandas as pd
     import pyogrio
     import shapely
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
     path = Path(path)
     name = _format_of(path, fmt)
@@ -477,6 +500,10 @@ def read_layers(path: Path | str, *, fmt: str | None = None) -> dict[str, pd.Dat
                 frame = pd.DataFrame(frame.drop(columns="geometry"))
         else:
             frame = pd.read_csv(file, encoding="utf-8", keep_default_na=False, na_values=[""])
+            for column in frame.columns:
+                values = frame[column]
+                if not (is_numeric_dtype(values) or is_bool_dtype(values)):
+                    frame[column] = values.map(spreadsheet_value)
             if "wkt" in frame.columns:
                 geometry = [
                     shapely.from_wkt(w) if isinstance(w, str) and w else None for w in frame["wkt"]
@@ -506,7 +533,7 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
         "-o",
         "--output",
         required=True,
-        type=Path,
+        type=output_argument,
         metavar="FILE",
         help="out.gpkg, out.geojson (or a folder), out.csv or out.kml",
     )
@@ -529,6 +556,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     report = DocumentReporter("export", err)
     fmt = _format_of(args.output, args.format)
+    if _folder_output(args.output, fmt):
+        check_output(args.output, args.inputs, folder=True)
+    for target in dict.fromkeys(output_paths(args.output, fmt).values()):
+        check_output(target, args.inputs)
     layers = build_layers(
         args.inputs, as_of=args.as_of, agreements=args.agreements, on_error=report
     )

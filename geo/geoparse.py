@@ -18,7 +18,7 @@ from .langid import detect_language
 from .models import Document, Mention, ParsedDocument, Resolution
 from .recognize import find_spans
 from .resolve import resolve_spans
-from .sentences import sentence_at, sentence_spans
+from .sentences import excerpt, sentence_at, sentence_spans
 
 log = logging.getLogger("geo")
 
@@ -52,7 +52,8 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
         decision = decisions.get(i)
         if decision is None and not (s.keep and s.unknown):
             continue
-        a, b = sentence_of(s.start)
+        full = sentence_of(s.start)
+        a, b = excerpt(text, full, s.start, s.end)
         mention = Mention(
             doc=doc.id,
             start=s.start,
@@ -61,6 +62,7 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
             sentence=text[a:b],
             sentence_start=a,
             demonym=decision.demonym if decision else False,
+            sentence_span=full,
         )
         if decision is None:
             resolution = Resolution(

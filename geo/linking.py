@@ -63,7 +63,7 @@ from typing import Literal
 from .agreements import Agreement, Registry, parse_partial_date
 from .models import ParsedDocument, Resolution
 from .normalize import name_key
-from .sentences import sentence_at, sentence_spans
+from .sentences import excerpt, sentence_at, sentence_spans
 
 __all__ = [
     "AGREEMENT_TERMS",
@@ -423,6 +423,11 @@ class _Doc:
     def sentence(self, offset: int) -> tuple[int, int]:
         return sentence_at(self.spans, offset) if self.spans else (0, len(self.text))
 
+    def quote(self, sentence: tuple[int, int], start: int, end: int) -> str:
+        """The evidence text for ``start:end``: its sentence, cut to a window if long."""
+        a, b = excerpt(self.text, sentence, start, end)
+        return self.text[a:b]
+
     @cached_property
     def tokens(self) -> list[_Token]:
         """The document's words, folded once for every rule."""
@@ -467,7 +472,8 @@ def _name_rule(
     found = names.find(text, doc.tokens)
     for start, end, record in found:
         a, b = doc.sentence(start)
-        sentence, surface = text[a:b], text[start:end]
+        surface = text[start:end]
+        sentence = doc.quote((a, b), start, end)
         resolutions = doc.by_sentence.get((a, b), [])
         here = _place_countries(resolutions, site_ids)
         carriers = [registry[i] for i in record.agreements if _possible(registry[i], date)]
@@ -545,10 +551,11 @@ def _parties_rule(
         countries = _place_countries(resolutions, site_ids)
         if len(countries) < 2:
             continue
-        sentence = text[a:b]
         has_name = any(a <= s and e <= b for s, e in name_spans)
-        if not (has_name or terms.search(_fold(sentence))):
+        if not (has_name or terms.search(_fold(text[a:b]))):
             continue
+        first_mention = resolutions[0].mention
+        sentence = doc.quote((a, b), first_mention.start, first_mention.end)
         ordered = sorted(countries)
         for i, first in enumerate(ordered):
             for second in ordered[i + 1 :]:
@@ -641,7 +648,9 @@ def _agreed_areas_rule(doc: _Doc, registry: Registry, out: _Collector) -> None:
             phrase_end = r.mention.end if r in after and r.mention.start - end < 8 else end
             phrase = text[start:phrase_end]
             pid = mention_id(doc.id, start, phrase_end)
-            evidence = _Evidence(doc.id, text[a:b], start, phrase_end, "agreed_areas")
+            evidence = _Evidence(
+                doc.id, doc.quote((a, b), start, phrase_end), start, phrase_end, "agreed_areas"
+            )
             for agreement, what, sites in matches:
                 counted = f"the {len(sites)} {what} of the {agreement.name}"
                 out.add(evidence.document(agreement.id, f"says {phrase!r}: {counted}"))

@@ -32,6 +32,9 @@ RECORD_FIELDS = (
     "score",
     "reason",
     "sentence",
+    "sentence_start",
+    "sentence_full_start",
+    "sentence_full_end",
 )
 
 # Kinds a Place can have. Curated sites use the finer military kinds of data/sites.csv.
@@ -107,7 +110,10 @@ class Mention:
 
     Offsets are 0-based code points into ``Document.text``, end exclusive, so
     ``text[start:end] == surface`` always holds. ``sentence`` is the sentence around the
-    span, ``sentence_start`` its offset, so the span can be found inside it.
+    span, ``sentence_start`` its offset, so the span can be found inside it. A sentence
+    longer than :data:`geo.sentences.MAX_EXCERPT` is cut to a window around the span
+    (:func:`geo.sentences.excerpt`); ``sentence_span`` always holds the whole sentence's
+    ``(start, end)``, so a reader can find it in the document.
     """
 
     doc: str
@@ -118,6 +124,14 @@ class Mention:
     sentence_start: int
     demonym: bool = False
     cue: str | None = None
+    sentence_span: tuple[int, int] | None = None
+
+    @property
+    def full_sentence(self) -> tuple[int, int]:
+        """The whole sentence's offsets (the excerpt's when no span was recorded)."""
+        if self.sentence_span is not None:
+            return self.sentence_span
+        return self.sentence_start, self.sentence_start + len(self.sentence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +173,9 @@ class Resolution:
             "score": round(self.score, 4) if p else None,
             "reason": self.reason,
             "sentence": m.sentence,
+            "sentence_start": m.sentence_start,
+            "sentence_full_start": m.full_sentence[0],
+            "sentence_full_end": m.full_sentence[1],
         }
         assert tuple(record) == RECORD_FIELDS
         return record

@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 
-__all__ = ["ABBREVIATIONS", "sentence_at", "sentence_spans"]
+__all__ = ["ABBREVIATIONS", "MAX_EXCERPT", "excerpt", "sentence_at", "sentence_spans"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -186,3 +186,37 @@ def sentence_at(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
         raise ValueError(msg)
     index = bisect.bisect_right(spans, offset, key=lambda span: span[0]) - 1
     return spans[max(index, 0)]
+
+
+#: The longest sentence text a mention or a link carries (code points). Longer sentences
+#: (a 92 KB line without a full stop, a list of a thousand places) are cut to a window
+#: around the mention, so output and memory grow with the number of mentions, not with
+#: mentions x sentence length (issue 9).
+MAX_EXCERPT = 600
+
+
+def excerpt(
+    text: str, sentence: tuple[int, int], start: int, end: int, limit: int = MAX_EXCERPT
+) -> tuple[int, int]:
+    """The part of *sentence* (offsets into *text*) to quote for the span ``start:end``.
+
+    The whole sentence when it is at most *limit* code points long; otherwise a window of
+    about *limit* code points centred on the span, widened to whole words where a space is
+    near (at most 40 code points away), and never narrower than the span itself. Pure and
+    O(limit): only the window's edges are inspected.
+    """
+    a, b = sentence
+    if b - a <= limit:
+        return a, b
+    side = max(0, (limit - (end - start)) // 2)
+    lo = max(a, start - side)
+    hi = min(b, end + side)
+    if lo > a:
+        space = text.find(" ", lo, min(start, lo + 40))
+        if space >= 0:
+            lo = space + 1
+    if hi < b:
+        space = text.rfind(" ", max(end, hi - 40), hi)
+        if space >= 0:
+            hi = space
+    return min(lo, start), max(hi, end)

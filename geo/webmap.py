@@ -60,7 +60,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TextIO
 
-from .atomic import write_text
+from .atomic import output_argument, write_text
 
 if TYPE_CHECKING:
     import folium
@@ -1696,7 +1696,7 @@ def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=output_argument,
         default=Path("out/map.html"),
         help="the HTML file to write (default: out/map.html)",
     )
@@ -1729,9 +1729,11 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     Leaflet from CDNs, with a warning on stderr (exit 0: the map was made as well as this
     machine allows). Exit codes are those of :mod:`geo.cli`.
     """
+    from .atomic import check_output
     from .cli import EXIT_OK, EXIT_PARTIAL, DocumentReporter
     from .errors import GeoWarning
 
+    check_output(args.output, args.inputs)
     report = DocumentReporter("build", err)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GeoWarning)

@@ -22,13 +22,12 @@ from geo.agreements import Registry
 from geo.layers import Layers, build_layers
 from geo.notebook import show_map
 from tests.browser import open_page
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS
 from tests.test_assets import require_assets
 from tests.test_webmap import IMG, QUOTES, SCRIPT, small_layers
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = ROOT / "docs" / "map.png"
 ENGLISH_SEED = SEEDS / "000_640b02f3eca9c30c.txt"
 STATE = "Object.values(window.geoWebmapState)[0]"
 DRAWN = f"window.geoWebmapState && {STATE} && {STATE}.drawnAt !== null"
@@ -201,7 +200,15 @@ def test_layers_and_time_slider(seed_map: Path, seed_layers: Layers) -> None:
         _clean(session)
 
 
-def test_screenshot_for_the_readme(seed_map: Path) -> None:
+def test_screenshot_for_the_readme(seed_map: Path, tmp_path: Path) -> None:
+    """The README's screenshot; written to ``$GEO_SCREENSHOT`` (``make screenshot``).
+
+    Tests never modify tracked files: by default the picture goes to a temporary folder
+    and is only checked.
+    """
+    import os
+
+    target = Path(os.environ.get("GEO_SCREENSHOT") or tmp_path / "map.png")
     with open_page(seed_map, viewport=(1200, 800)) as session:
         page = session.page
         page.wait_for_function(DRAWN)
@@ -210,14 +217,14 @@ def test_screenshot_for_the_readme(seed_map: Path) -> None:
         page.wait_for_selector(f'{POPUP}[data-site="no-evenes"]')
         page.wait_for_timeout(500)  # the popup fades in
         page.evaluate("document.fonts.ready.then(() => true)")
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        tmp = SCREENSHOT.with_suffix(".tmp.png")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp.png")
         page.screenshot(path=str(tmp))
-        tmp.replace(SCREENSHOT)
+        tmp.replace(target)
         _clean(session)
-    size = SCREENSHOT.stat().st_size
+    size = target.stat().st_size
     assert 20_000 < size < 400_000, size
-    assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # --------------------------------------------------------------------------- hostile text
@@ -234,12 +241,16 @@ def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Layers]
         "date: 2024-03-01\n"
         "---\n"
         f"US forces trained at Evenes Air Station {IMG} with {QUOTES} words.\n"
-        f"Officials said {SCRIPT} the Ramsund Naval Base pier & <b>bold</b> was extended.\n",
+        f"Officials said {SCRIPT} the Ramsund Naval Base pier & <b>bold</b> was extended.\n"
+        f"Marines drilled at Ramsund Naval Base {JINJA} again.\n",
         encoding="utf-8",
     )
     layers = build_layers([folder])
     return webmap.save_map(layers, folder / "map.html"), layers
 
+
+#: Evaluated by a template engine this would read ``geoPWNED`` (issue 9).
+JINJA = "{{ 'geo' ~ 'PWN' ~ 'ED' }}"
 
 INJECTED = (
     'document.querySelectorAll(\'.leaflet-container img[src="x"], .geo-popup img,'
@@ -265,6 +276,8 @@ def test_hostile_document_stays_text(hostile_map: tuple[Path, Layers]) -> None:
         text = page.locator(f'{POPUP}[data-site="no-ramsund"]').inner_text()
         assert SCRIPT in text
         assert "& <b>bold</b>" in text
+        assert JINJA in page.locator(".leaflet-popup-content").inner_text() or JINJA in text
+        assert "geoPWNED" not in page.content()  # a template payload stays literal text
         page.wait_for_timeout(300)  # let any injected handler fire
         assert page.evaluate(INJECTED) == 0
         assert session.dialogs == []
