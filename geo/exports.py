@@ -132,8 +132,8 @@ def _format_of(path: Path, fmt: str | None) -> str:
             )
             raise ConfigurationError(msg)
         return name
-    if path.is_dir() or str(path).endswith(("/", os.sep)):
-        return "geojson"
+    if path.is_dir() or str(path).endswith(("/", os.sep)) or not path.suffix:
+        return "geojson"  # a folder: one GeoJSON file per layer
     found = FORMATS.get(path.suffix.lower())
     if found is None:
         known = ", ".join(FORMATS)

@@ -126,6 +126,8 @@ def test_file_names_per_format(tmp_path: Path) -> None:
     assert output_paths(tmp_path / "x.geojson")["sites"] == tmp_path / "x-sites.geojson"
     assert output_paths(tmp_path / "x.csv")["unresolved"] == tmp_path / "x-unresolved.csv"
     assert output_paths(tmp_path)["mentions"] == tmp_path / "mentions.geojson"
+    new_folder = tmp_path / "layers"  # not there yet, no suffix: a folder of GeoJSON
+    assert output_paths(new_folder)["sites"] == new_folder / "sites.geojson"
     with pytest.raises(ConfigurationError, match="suffix"):
         output_paths(tmp_path / "x.shp")
 
