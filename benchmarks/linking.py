@@ -1,4 +1,4 @@
-"""Speed of linking: documents → agreements and agreed sites (``geo.linking``).
+"""Speed of linking: documents → agreements and agreed sites (``geo.link.rules``).
 
 Usage: ``python benchmarks/linking.py [--bench-dir DIR] [--seeds-mb 1]``.
 
@@ -29,12 +29,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from geoparse import CORPORA, _pin_one_core, default_bench_dir, load_corpora  # noqa: E402
 
-from geo.agreements import load_registry  # noqa: E402
-from geo.documents import read_documents, read_text  # noqa: E402
-from geo.gazetteer import load_gazetteer  # noqa: E402
-from geo.geoparse import geoparse  # noqa: E402
-from geo.linking import link_documents  # noqa: E402
+from geo.gazetteer.store import load_gazetteer  # noqa: E402
+from geo.io.documents import read_documents, read_text  # noqa: E402
+from geo.link.rules import link_documents  # noqa: E402
 from geo.models import Document, ParsedDocument  # noqa: E402
+from geo.parse.pipeline import geoparse  # noqa: E402
+from geo.registry.agreements import load_registry  # noqa: E402
 
 
 def best_of(n: int, fn: Callable[[], object]) -> float:

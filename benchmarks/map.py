@@ -8,10 +8,10 @@ Usage::
 
 What is measured (targets of the map issue in brackets):
 
-- **build** [≤ 5 s]: :func:`geo.webmap.save_map` from ready layers to the written file:
+- **build** [≤ 5 s]: :func:`geo.web.render.save_map` from ready layers to the written file:
   the data blob, the folium render, inlining every asset and the atomic write. Building
   the layers themselves (geoparsing) is the geoparser's benchmark, not this one: the
-  layers here are synthesised directly, as :func:`geo.layers.build_layers` shapes them.
+  layers here are synthesised directly, as :func:`geo.layers.build.build_layers` shapes them.
 - **size** [≤ 8 MB]: bytes of the self-contained HTML file.
 - **browser** [≤ 2 s]: in Debian Chromium (``tests/browser.py``, network blocked),
   milliseconds from navigation start until every marker is in the DOM and a frame has
@@ -45,9 +45,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # running from a checkout without an install
     sys.path.insert(0, str(ROOT))
 
-from geo import webmap  # noqa: E402
-from geo.agreements import Agreement, Event, Instrument, Registry  # noqa: E402
-from geo.layers import COLUMNS, Layers, point  # noqa: E402
+import geo.io.assets as io_assets
+import geo.web.inline as web_inline
+import geo.web.mapdata as web_mapdata
+import geo.web.render as web_render
+from geo.layers.build import Layers  # noqa: E402
+from geo.layers.schema import COLUMNS, point
+from geo.registry.agreements import Agreement, Event, Instrument, Registry  # noqa: E402
 
 TARGETS = {"build_s": 5.0, "size_mb": 8.0, "browser_s": 2.0}
 HOSTS = ("NO", "SE", "FI", "DK", "IS", "GL")
@@ -128,12 +132,12 @@ def _frame(layer: str, rows: list[dict[str, Any]]) -> Any:
 def synthetic_layers(
     n_sites: int = 5000, n_mentions: int = 20000, n_agreements: int = 20, seed: int = 1
 ) -> Layers:
-    """Layers shaped like :func:`geo.layers.build_layers` output, generated directly."""
+    """Layers shaped like :func:`geo.layers.build.build_layers` output, generated directly."""
     import geopandas as gpd
     import pandas as pd
     from shapely.geometry import MultiPolygon, Polygon
 
-    from geo.basemap import country_polygon
+    from geo.gazetteer.boundaries import country_polygon
 
     rng = random.Random(seed)
     site_ids = [f"syn-site-{i:05d}" for i in range(n_sites)]
@@ -255,7 +259,7 @@ def synthetic_layers(
                 "name": iso2,
                 "role": "partner" if iso2 == "US" else "host",
                 "agreements": ",".join(ids),
-                "status": webmap.combine_status(registry.status(a, AS_OF) for a in ids),
+                "status": web_mapdata.combine_status(registry.status(a, AS_OF) for a in ids),
                 "has_polygon": True,
                 "geometry": MultiPolygon([shape]) if isinstance(shape, Polygon) else shape,
             }
@@ -321,9 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
     args = parser.parse_args(argv)
 
-    from geo import assets
-
-    if not assets.assets_available():
+    if not io_assets.assets_available():
         print("web assets missing: run `make assets` first", file=sys.stderr)
         return 2
     started = time.perf_counter()
@@ -331,20 +333,20 @@ def main(argv: list[str] | None = None) -> int:
     corpus_s = time.perf_counter() - started
     located = int(layers.sites["has_point"].sum())
 
-    webmap.save_map(layers, args.out)  # warm-up: imports, basemap cache
+    web_render.save_map(layers, args.out)  # warm-up: imports, basemap cache
     builds, stages = [], {"data": [], "render": [], "inline": []}
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        webmap.save_map(layers, args.out)
+        web_render.save_map(layers, args.out)
         builds.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        webmap.map_data(layers)
+        web_mapdata.map_data(layers)
         stages["data"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()  # render_map computes the data again: subtracted below
-        page = webmap.render_map(layers).get_root().render()
+        page = web_render.render_map(layers).get_root().render()
         stages["render"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        assets.make_self_contained(page)
+        web_inline.make_self_contained(page)
         stages["inline"].append(time.perf_counter() - t0)
     size = args.out.stat().st_size
     browser = []

@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from geoparse import CORPORA, default_bench_dir  # noqa: E402
 
-from geo.evaluate import Prediction, end_to_end, load_corpus, split  # noqa: E402
-from geo.gazetteer import load_gazetteer  # noqa: E402
-from geo.recognize import find_spans  # noqa: E402
+from geo.gazetteer.store import load_gazetteer  # noqa: E402
+from geo.parse.evaluate import Prediction, end_to_end, load_corpus, split  # noqa: E402
+from geo.parse.recognize import find_spans  # noqa: E402
 
 HAND_SET = {"common_noun_language": -4.0, "compound_head_noun_language": 1.0, "threshold": 0.5}
 WEIGHTS = ROOT / "geo" / "recognizer_weights.json"
@@ -63,8 +63,8 @@ def e2e_by_threshold(bench: Path, thresholds: list[float]) -> dict[float, float]
     with the weights as they are in the package (the recognizer's new weights only
     change which spans are kept, which the threshold sweep reproduces).
     """
-    from geo.recognize import recognizer
-    from geo.resolve import resolve_spans
+    from geo.parse.recognize import recognizer
+    from geo.parse.resolve import resolve_spans
 
     gaz = load_gazetteer()
     rec = recognizer(gaz, "en")
@@ -143,7 +143,7 @@ def main() -> int:
         # choose the threshold that maximises end-to-end F1@161 (what users see: a
         # mention that is found but put in the wrong place helps nobody).
         _write(weights, best[0])
-        from geo.recognize import _RECOGNIZERS, _weights
+        from geo.parse.recognize import _RECOGNIZERS, _weights
 
         _weights.cache_clear()
         _RECOGNIZERS.clear()

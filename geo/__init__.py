@@ -39,25 +39,26 @@ _LAZY = {
     "Layers": "geo.layers",
     "build_layers": "geo.layers",
     "validate_layers": "geo.layers",
-    "export_layers": "geo.exports",
-    "read_layers": "geo.exports",
-    "Link": "geo.linking",
-    "link_documents": "geo.linking",
-    "geoparse": "geo.geoparse",
-    "parse_text": "geo.geoparse",
-    "read_documents": "geo.documents",
+    "export_layers": "geo.export",
+    "read_layers": "geo.export",
+    "Link": "geo.link.rules",
+    "link_documents": "geo.link.rules",
+    "geoparse": "geo.parse.pipeline",
+    "parse_text": "geo.parse.pipeline",
+    "read_documents": "geo.io.documents",
     "load_gazetteer": "geo.gazetteer",
-    "load_registry": "geo.agreements",
+    "load_registry": "geo.registry.agreements",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .agreements import load_registry
-    from .documents import read_documents
-    from .exports import export_layers, read_layers
-    from .gazetteer import load_gazetteer
-    from .geoparse import geoparse, parse_text
-    from .layers import Layers, build_layers, validate_layers
-    from .linking import Link, link_documents
+    from geo.export.formats import export_layers, read_layers
+    from geo.gazetteer.store import load_gazetteer
+    from geo.io.documents import read_documents
+    from geo.layers.build import Layers, build_layers
+    from geo.layers.validate import validate_layers
+    from geo.link.rules import Link, link_documents
+    from geo.parse.pipeline import geoparse, parse_text
+    from geo.registry.agreements import load_registry
 
 
 def __getattr__(name: str) -> Any:

@@ -42,7 +42,7 @@ class DocumentError(DataError):
 
 
 class PlaceNotFoundError(GeoError, LookupError):
-    """Raised by :meth:`geo.gazetteer.Gazetteer.lookup` when no place has the name.
+    """Raised by :meth:`geo.gazetteer.query.Gazetteer.lookup` when no place has the name.
 
     ``suggestions`` holds close names from the gazetteer, best first.
     """

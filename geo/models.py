@@ -7,7 +7,7 @@ carrying its provenance (``Place.source``, ``Resolution.reason``) so a reader ca
 ask *why*.
 
 Coordinates are (lat, lon) in records and in geopy, (x=lon, y=lat) in shapely; the one
-place that converts is :func:`geo.layers.point`.
+place that converts is :func:`geo.layers.schema.point`.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ class Mention:
     Offsets are 0-based code points into ``Document.text``, end exclusive, so
     ``text[start:end] == surface`` always holds. ``sentence`` is the sentence around the
     span, ``sentence_start`` its offset, so the span can be found inside it. A sentence
-    longer than :data:`geo.sentences.MAX_EXCERPT` is cut to a window around the span
-    (:func:`geo.sentences.excerpt`); ``sentence_span`` always holds the whole sentence's
+    longer than :data:`geo.text.sentences.MAX_EXCERPT` is cut to a window around the span
+    (:func:`geo.text.sentences.excerpt`); ``sentence_span`` always holds the whole sentence's
     ``(start, end)``, so a reader can find it in the document.
     """
 

@@ -1,4 +1,4 @@
-"""Tests of :mod:`geo.agreements` on the real registry and on small files written here."""
+"""Tests of :mod:`geo.registry.agreements` on the real registry and on small files written here."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.agreements import Event, Registry, load_registry, parse_partial_date
 from geo.errors import DataError, GeoError
+from geo.registry.agreements import Event, Registry, load_registry, parse_partial_date
 
 D = dt.date
 

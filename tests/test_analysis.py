@@ -1,4 +1,4 @@
-"""geo.analysis: geodesic distances, corpus coverage, status at article dates, Arctic plot."""
+"""geo.layers.analysis: geodesic distances, corpus coverage, status at article dates, Arctic plot."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import LineString, MultiLineString, Point
 
-from geo import analysis
-from geo.agreements import STATUSES, load_registry
-from geo.basemap import country_polygon
-from geo.curated import load_sites
-from geo.documents import read_documents
 from geo.errors import ConfigurationError, PlaceNotFoundError
+from geo.gazetteer.boundaries import country_polygon
+from geo.gazetteer.sources import load_sites
+from geo.io.documents import read_documents
+from geo.layers import analysis
 from geo.models import Document
+from geo.registry.agreements import STATUSES, load_registry
 from tests.test_assets import require_assets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,9 +213,9 @@ def seed_documents() -> list[Document]:
 def seed_layers(seed_documents: list[Document]) -> Any:
     """The layers of the seeds: from geo.layers when present, else the parts the tests use."""
     try:
-        from geo.layers import build_layers
+        from geo.layers.build import build_layers
     except ImportError:
-        from geo.geoparse import geoparse
+        from geo.parse.pipeline import geoparse
 
         mentions = analysis.mentions_table(geoparse(seed_documents))
         return SimpleNamespace(mentions=mentions, documents=seed_documents)
@@ -224,7 +224,7 @@ def seed_layers(seed_documents: list[Document]) -> Any:
 
 
 def test_mentions_table_has_sentences(seed_documents: list[Document]) -> None:
-    from geo.geoparse import geoparse
+    from geo.parse.pipeline import geoparse
 
     table = analysis.mentions_table(geoparse(seed_documents))
     assert {"doc", "surface", "id", "sentence"} <= set(table.columns)
@@ -334,7 +334,7 @@ def test_arctic_plot_labels_named_sites_and_marks(seed_layers: Any) -> None:
 
 
 def test_corpus_summary(seed_documents: list[Document]) -> None:
-    from geo.geoparse import geoparse
+    from geo.parse.pipeline import geoparse
 
     frame = analysis.corpus_summary(geoparse(seed_documents)).set_index("doc")
     assert frame.loc["000_640b02f3eca9c30c", "sites"] == 3  # Evenes, Ramsund, Thule

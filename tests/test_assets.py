@@ -1,4 +1,4 @@
-"""geo.assets: pinned npm assets, the offline cache and self-contained folium pages.
+"""geo.io.assets: pinned npm assets, the offline cache and self-contained folium pages.
 
 These tests use the asset cache that set-up filled (``make assets``, run by ``make
 test``); they never reach a network. npm is replaced by a fake that packs from the
@@ -18,9 +18,10 @@ import folium
 import folium.plugins as plugins
 import pytest
 
-from geo import assets
-from geo.basemap import basemap_geojson, plain_tile_layer
+import geo.io.assets as io_assets
+import geo.web.inline as web_inline
 from geo.errors import GeoError, GeoWarning
+from geo.gazetteer.boundaries import basemap_geojson, plain_tile_layer
 
 USED_PLUGINS: tuple[type, ...] = (
     plugins.MarkerCluster,
@@ -50,8 +51,8 @@ POINTS = {
 
 def require_assets() -> Path:
     """The asset cache, or a failure that says how to fill it (tests never fetch)."""
-    root = assets.default_assets_dir()
-    if not assets.assets_available(root):
+    root = io_assets.default_assets_dir()
+    if not io_assets.assets_available(root):
         pytest.fail(
             f"web assets are missing from {root}: run `make assets` (or `geo assets fetch` "
             "with GEO_CACHE_DIR set as in the Makefile) before the tests",
@@ -114,7 +115,7 @@ def time_slider_map() -> folium.Map:
 
 def cdn_urls() -> dict[str, str]:
     """folium's declared CDN URLs for the map and the plugins we use, read at run time."""
-    return assets.folium_asset_urls(USED_PLUGINS)
+    return web_inline.folium_asset_urls(USED_PLUGINS)
 
 
 # --------------------------------------------------------------------------- manifest
@@ -126,15 +127,15 @@ def test_manifest_pins_what_folium_pins() -> None:
     for url, owner in urls.items():
         if owner.endswith("awesome_rotate_css"):
             continue  # in no package: generated
-        asset = assets.asset_for_url(url)
+        asset = web_inline.asset_for_url(url)
         assert asset is not None, f"{owner} {url} has no pinned package"
-        readings = {(n.lower(), v) for n, v, _ in assets.parse_cdn_url(url)}
+        readings = {(n.lower(), v) for n, v, _ in web_inline.parse_cdn_url(url)}
         pins = {(asset.name.lower(), asset.version), *((n.lower(), v) for n, v in asset.aliases)}
         assert readings & pins, f"{owner}: {url} asks for another version than {asset.spec}"
 
 
 def test_manifest_has_the_required_packages() -> None:
-    pinned = {a.name: a.version for a in assets.ASSETS}
+    pinned = {a.name: a.version for a in io_assets.ASSETS}
     assert pinned["leaflet"] == "1.9.3"
     assert pinned["jquery"] == "3.7.1"
     assert pinned["bootstrap"] == "5.2.2"
@@ -152,7 +153,7 @@ def test_every_declared_url_resolves_to_a_cached_file() -> None:
     for url, owner in cdn_urls().items():
         if owner.endswith("awesome_rotate_css"):
             continue
-        path = assets.resolve_url(url, root)
+        path = web_inline.resolve_url(url, root)
         assert path is not None, f"{owner}: {url}"
         assert path.is_file()
         assert path.stat().st_size > 0
@@ -161,27 +162,27 @@ def test_every_declared_url_resolves_to_a_cached_file() -> None:
 def test_cache_manifest_verifies_without_npm() -> None:
     root = require_assets()
     # Everything present and verified by sha256: npm is not even looked for.
-    assert assets.fetch_assets(root, npm="/nonexistent/npm") == root
+    assert io_assets.fetch_assets(root, npm="/nonexistent/npm") == root
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    for asset in assets.ASSETS:
+    for asset in io_assets.ASSETS:
         record = manifest["packages"][asset.spec]
         assert record["version"] == asset.version
         assert record["files"], asset.spec
         assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in record["files"].values())
-    assert 1_000_000 < assets.cache_size(root) < 10_000_000
+    assert 1_000_000 < io_assets.cache_size(root) < 10_000_000
 
 
 def test_parse_cdn_url_reads_the_common_layouts() -> None:
-    assert ("leaflet", "1.9.3", "dist/leaflet.js") in assets.parse_cdn_url(
+    assert ("leaflet", "1.9.3", "dist/leaflet.js") in web_inline.parse_cdn_url(
         "https://cdn.example.invalid/npm/leaflet@1.9.3/dist/leaflet.js"
     )
-    assert ("@scope/pkg", "6.2.0", "css/all.min.css") in assets.parse_cdn_url(
+    assert ("@scope/pkg", "6.2.0", "css/all.min.css") in web_inline.parse_cdn_url(
         "//cdn.example.invalid/npm/@scope/pkg@6.2.0/css/all.min.css"
     )
-    assert ("lib.name", "2.0.2", "x.js") in assets.parse_cdn_url(
+    assert ("lib.name", "2.0.2", "x.js") in web_inline.parse_cdn_url(
         "https://cdn.example.invalid/ajax/libs/lib.name/2.0.2/x.js"
     )
-    assert ("jquery", "3.7.1", "jquery.min.js") in assets.parse_cdn_url(
+    assert ("jquery", "3.7.1", "jquery.min.js") in web_inline.parse_cdn_url(
         "https://code.example.invalid/jquery-3.7.1.min.js"
     )
 
@@ -225,27 +226,27 @@ def test_fetch_extracts_verifies_and_is_idempotent(
     monkeypatch.setenv("GEO_FAKE_NPM_SOURCE", str(root))
     npm = _fake_npm(tmp_path, PACK_FROM_CACHE)
     dest = tmp_path / "assets"
-    assert assets.fetch_assets(dest, npm=npm) == dest
-    assert assets.assets_available(dest)
+    assert io_assets.fetch_assets(dest, npm=npm) == dest
+    assert io_assets.assets_available(dest)
     assert not (dest / "leaflet@1.9.3" / "README.md").exists()  # only the used files
     mine = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))["packages"]
     real = json.loads((root / "manifest.json").read_text(encoding="utf-8"))["packages"]
     for spec, record in real.items():
         assert mine[spec]["files"] == record["files"], spec
     # Second run: verified, npm not called.
-    assert assets.fetch_assets(dest, npm="/nonexistent/npm") == dest
+    assert io_assets.fetch_assets(dest, npm="/nonexistent/npm") == dest
     # A damaged file is detected and fetched again.
     victim = dest / "leaflet@1.9.3" / "dist" / "leaflet.js"
     victim.write_text("broken", encoding="utf-8")
     with pytest.raises(GeoError, match="npm was not found"):
-        assets.fetch_assets(dest, npm="/nonexistent/npm")
-    assets.fetch_assets(dest, npm=npm)
+        io_assets.fetch_assets(dest, npm="/nonexistent/npm")
+    io_assets.fetch_assets(dest, npm=npm)
     assert victim.read_bytes() == (root / "leaflet@1.9.3" / "dist" / "leaflet.js").read_bytes()
 
 
 def test_fetch_without_npm_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(GeoError, match=r"npm was not found.*geo assets fetch"):
-        assets.fetch_assets(tmp_path / "assets", npm="/nonexistent/npm")
+        io_assets.fetch_assets(tmp_path / "assets", npm="/nonexistent/npm")
 
 
 def test_fetch_names_the_package_that_fails(tmp_path: Path) -> None:
@@ -261,7 +262,7 @@ def test_fetch_names_the_package_that_fails(tmp_path: Path) -> None:
         """,
     )
     with pytest.raises(GeoError, match=r"leaflet-search@2\.9\.7.*E404"):
-        assets.fetch_assets(tmp_path / "assets", npm=npm)
+        io_assets.fetch_assets(tmp_path / "assets", npm=npm)
 
 
 # --------------------------------------------------------------------------- inlining
@@ -282,9 +283,9 @@ def test_inlined_map_has_nothing_external() -> None:
     m, _ = demo_map()
     page = m.get_root().render()
     assert _external_tags(page), "the CDN page should have external tags"
-    out = assets.inline_html(page, assets_dir=root)
+    out = web_inline.inline_html(page, assets_dir=root)
     assert _external_tags(out) == []
-    assert assets.external_references(out) == []
+    assert web_inline.external_references(out) == []
     for url in cdn_urls():
         assert url not in out
     inlined = re.findall(r'data-geo-asset="([^"]+)"', out)
@@ -295,7 +296,7 @@ def test_inlined_map_has_nothing_external() -> None:
 
 def test_inlined_scripts_cannot_end_early_and_css_urls_are_data() -> None:
     root = require_assets()
-    out = assets.inline_html(time_slider_map().get_root().render(), assets_dir=root)
+    out = web_inline.inline_html(time_slider_map().get_root().render(), assets_dir=root)
     for body in re.findall(r"<script[^>]*data-geo-asset[^>]*>(.*?)</script>", out, re.S):
         assert "<script" not in body.lower() or "</script" not in body.lower()
     for css in re.findall(r"<style[^>]*data-geo-asset[^>]*>(.*?)</style>", out, re.S):
@@ -324,7 +325,7 @@ def test_inline_is_robust_to_attribute_order_and_quotes() -> None:
         "<script>var x = 1;</script>"
         "</head><body></body></html>"
     )
-    out = assets.inline_html(page, assets_dir=root)
+    out = web_inline.inline_html(page, assets_dir=root)
     assert _external_tags(out) == []
     assert out.count('data-geo-asset="leaflet@1.9.3/dist/leaflet.css"') == 1
     assert "L.Icon.Default" in out
@@ -333,7 +334,7 @@ def test_inline_is_robust_to_attribute_order_and_quotes() -> None:
 
 
 def test_awesome_rotate_css_has_360_rules() -> None:
-    css = assets.awesome_rotate_css()
+    css = web_inline.awesome_rotate_css()
     assert css.count(".fa-rotate-") == 360
     assert ".fa-rotate-359{" in css
 
@@ -341,7 +342,7 @@ def test_awesome_rotate_css_has_360_rules() -> None:
 def test_guard_names_a_tile_layer() -> None:
     root = require_assets()
     with pytest.raises(GeoError, match=r"\{z\}/\{x\}/\{y\}"):
-        assets.inline_html(folium.Map().get_root().render(), assets_dir=root)
+        web_inline.inline_html(folium.Map().get_root().render(), assets_dir=root)
 
 
 def test_guard_names_an_unknown_script() -> None:
@@ -351,7 +352,7 @@ def test_guard_names_an_unknown_script() -> None:
         "</head>", '<script src="https://x.example.invalid/lib.js"></script></head>'
     )
     with pytest.raises(GeoError, match=r"x\.example\.invalid/lib\.js"):
-        assets.inline_html(page, assets_dir=root)
+        web_inline.inline_html(page, assets_dir=root)
 
 
 def test_guard_names_a_remote_image_in_a_popup() -> None:
@@ -359,7 +360,7 @@ def test_guard_names_a_remote_image_in_a_popup() -> None:
     m = folium.Map(tiles=None)
     folium.Marker([0, 0], popup='<img src="https://x.example.invalid/a.png">').add_to(m)
     with pytest.raises(GeoError, match=r"a\.png"):
-        assets.inline_html(m.get_root().render(), assets_dir=root)
+        web_inline.inline_html(m.get_root().render(), assets_dir=root)
 
 
 def test_guard_names_a_remote_image_in_geojson_properties() -> None:
@@ -373,7 +374,7 @@ def test_guard_names_a_remote_image_in_geojson_properties() -> None:
     data = {"type": "FeatureCollection", "features": [feature]}
     folium.GeoJson(data, popup=folium.GeoJsonPopup(["photo"])).add_to(m)
     with pytest.raises(GeoError, match=r"b\.png"):
-        assets.inline_html(m.get_root().render(), assets_dir=root)
+        web_inline.inline_html(m.get_root().render(), assets_dir=root)
 
 
 def test_guard_says_when_folium_asks_for_another_version() -> None:
@@ -381,18 +382,18 @@ def test_guard_says_when_folium_asks_for_another_version() -> None:
     js = next(u for u, k in cdn_urls().items() if k == "Map.leaflet")
     page = f'<html><head><script src="{js.replace("1.9.3", "9.9.9")}"></script></head></html>'
     with pytest.raises(GeoError, match=r"asks for leaflet@9\.9\.9.*pins leaflet@1\.9\.3"):
-        assets.inline_html(page, assets_dir=root)
+        web_inline.inline_html(page, assets_dir=root)
 
 
 def test_inlining_twice_changes_nothing() -> None:
     root = require_assets()
-    once = assets.inline_html(folium.Map(tiles=None).get_root().render(), assets_dir=root)
-    assert assets.inline_html(once, assets_dir=root) == once
+    once = web_inline.inline_html(folium.Map(tiles=None).get_root().render(), assets_dir=root)
+    assert web_inline.inline_html(once, assets_dir=root) == once
 
 
 def test_minimal_map_size() -> None:
     root = require_assets()
-    out = assets.inline_html(folium.Map(tiles=None).get_root().render(), assets_dir=root)
+    out = web_inline.inline_html(folium.Map(tiles=None).get_root().render(), assets_dir=root)
     assert 1_000_000 < len(out.encode()) < 3_000_000
 
 
@@ -401,18 +402,18 @@ def test_minimal_map_size() -> None:
 
 def test_fallback_warns_and_returns_the_cdn_page(tmp_path: Path) -> None:
     page = folium.Map(tiles=None).get_root().render()
-    assert not assets.assets_available(tmp_path)
+    assert not io_assets.assets_available(tmp_path)
     with pytest.warns(GeoWarning, match="geo assets fetch"):
-        out = assets.make_self_contained(page, assets_dir=tmp_path)
+        out = web_inline.make_self_contained(page, assets_dir=tmp_path)
     assert out == page
 
 
 def test_make_self_contained_inlines_when_assets_exist() -> None:
     root = require_assets()
     page = folium.Map(tiles=None).get_root().render()
-    assert _external_tags(assets.make_self_contained(page, assets_dir=root)) == []
+    assert _external_tags(web_inline.make_self_contained(page, assets_dir=root)) == []
 
 
 def test_asset_file_error_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(GeoError, match=r"countries-50m\.json.*geo assets fetch"):
-        assets.asset_file("world-atlas", "countries-50m.json", tmp_path)
+        io_assets.asset_file("world-atlas", "countries-50m.json", tmp_path)

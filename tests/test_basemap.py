@@ -1,4 +1,4 @@
-"""geo.basemap: world-atlas countries from the asset cache, valid and antimeridian-safe."""
+"""geo.gazetteer.boundaries: world-atlas countries from the asset cache, valid and antimeridian-safe."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo import basemap
 from geo.errors import ConfigurationError, GeoError
+from geo.gazetteer import boundaries as basemap
 from tests.test_assets import require_assets
 
 

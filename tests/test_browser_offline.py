@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import assets
+import geo.web.inline as web_inline
 from tests.browser import open_page
 from tests.test_assets import demo_map, require_assets, time_slider_map
 
@@ -24,7 +24,7 @@ def demo_pages() -> tuple[str, str, int]:
     root = require_assets()
     m, markers = demo_map()
     page = m.get_root().render()
-    return page, assets.inline_html(page, assets_dir=root), markers
+    return page, web_inline.inline_html(page, assets_dir=root), markers
 
 
 LOADED_FONTS = "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
@@ -75,7 +75,7 @@ def test_inlined_map_works_offline(demo_pages: tuple[str, str, int], tmp_path: P
 
 def test_time_slider_works_offline(tmp_path: Path) -> None:
     root = require_assets()
-    inlined = assets.inline_html(time_slider_map().get_root().render(), assets_dir=root)
+    inlined = web_inline.inline_html(time_slider_map().get_root().render(), assets_dir=root)
     with open_page(inlined) as session:
         page = session.page
         page.wait_for_selector(".leaflet-bar-timecontrol")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from geo import settings
-from geo.cli import EXTRACT_FIELDS, main
+from geo.cli.extract import EXTRACT_FIELDS
+from geo.cli.main import main
 
 SITE_NAMES = ["Evenes", "Ramsund", "Thule", "Pituffik", "Rygge", "Sola", "Karup", "Skrydstrup"]
 OTHERS = {
@@ -135,7 +136,7 @@ def test_usage_errors_exit_2_without_traceback(
 def test_malformed_data_file_exits_3_naming_file_and_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from geo.resources import data_dir
+    from geo.io.resources import data_dir
 
     data = tmp_path / "data"
     shutil.copytree(data_dir(), data)
@@ -179,7 +180,7 @@ def test_extract_formats(
 def test_extract_offsets_point_into_the_document_text(
     seeds_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from geo.documents import read_documents
+    from geo.io.documents import read_documents
 
     texts = {d.id: d.text for d in read_documents([seeds_dir])}
     code, out, _ = run(["extract", str(seeds_dir)], capsys)

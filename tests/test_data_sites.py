@@ -18,7 +18,7 @@ import pycountry
 import pytest
 import yaml
 
-from geo.curated import SITE_KINDS
+from geo.gazetteer.sources import SITE_KINDS
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SITES = DATA / "sites.csv"

@@ -18,8 +18,8 @@ import babel
 import pycountry
 import pytest
 
-from geo.curated import REGION_KINDS  # the loader's vocabulary ("union" is the EU)
-from geo.normalize import name_key
+from geo.gazetteer.sources import REGION_KINDS
+from geo.text.normalize import name_key
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 LANGS = ("en", "de", "da", "no", "sv", "fi", "fr", "es")

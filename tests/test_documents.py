@@ -1,4 +1,4 @@
-"""Tests of :mod:`geo.documents`: formats, encodings, metadata, errors and scale."""
+"""Tests of :mod:`geo.io.documents`: formats, encodings, metadata, errors and scale."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import documents
-from geo.documents import (
+from geo.errors import DocumentError
+from geo.io import documents
+from geo.io.documents import (
     DocumentWarning,
     decode_bytes,
     normalize_date,
@@ -23,7 +24,6 @@ from geo.documents import (
     read_documents,
     read_text,
 )
-from geo.errors import DocumentError
 from geo.models import Document
 
 GERMAN_SEED = "004_f6e18cdd7bce2205"
@@ -270,7 +270,7 @@ def test_stdin_json_lines(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_errors_are_logged_by_default(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="geo.documents"):
+    with caplog.at_level(logging.WARNING, logger="geo.io.documents"):
         assert list(read_documents([tmp_path / "missing.txt"])) == []
     assert "missing.txt: no such file or folder" in caplog.text
 

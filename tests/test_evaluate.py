@@ -22,7 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import ConfigurationError, DataError
-from geo.evaluate import (
+from geo.models import Mention, Place, Resolution
+from geo.parse.evaluate import (
     MAX_ERROR_KM,
     GoldDoc,
     GoldToponym,
@@ -45,7 +46,6 @@ from geo.evaluate import (
     split_index,
     summarize_resolution,
 )
-from geo.models import Mention, Place, Resolution
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(os.environ.get("GEO_BENCH_DIR") or ROOT.parent / "shared" / "bench")
@@ -462,7 +462,7 @@ def test_cli_writes_json_and_explains_a_missing_system(
 
     monkeypatch.setattr(bench.importlib.util, "find_spec", lambda name: None)
     assert bench.main(["--system", "geo", "--no-speed", "--bench-dir", str(BENCH)]) == 2
-    assert "geo.geoparse" in capsys.readouterr().err
+    assert "geo.parse.pipeline" in capsys.readouterr().err
 
     assert bench.main(["--system", "oracle", "--bench-dir", str(tmp_path)]) == 2
     assert "not found" in capsys.readouterr().err
@@ -471,6 +471,6 @@ def test_cli_writes_json_and_explains_a_missing_system(
 def test_geo_system_reports_a_missing_module(
     bench: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "geo.geoparse", None)  # makes the import fail
+    monkeypatch.setitem(sys.modules, "geo.parse.pipeline", None)  # makes the import fail
     with pytest.raises(bench.BenchmarkError, match="does not exist yet"):
         bench.geo_system()

@@ -20,12 +20,13 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.agreements import Registry
-from geo.cli import main
+from geo.cli.main import main
 from geo.errors import ConfigurationError, LayerValidationError
-from geo.exports import export_layers, output_paths, read_layers
-from geo.layers import COLUMNS, ID_COLUMNS, LAYER_NAMES, Layers, build_layers
+from geo.export.formats import export_layers, output_paths, read_layers
+from geo.layers.build import Layers, build_layers
+from geo.layers.schema import COLUMNS, ID_COLUMNS, LAYER_NAMES
 from geo.models import Document, Mention, ParsedDocument, Resolution
+from geo.registry.agreements import Registry
 
 from .conftest import SEEDS
 from .test_layers import _malformed_registry, seed_layers  # noqa: F401 - shared fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from geo.errors import ConfigurationError, PlaceNotFoundError
-from geo.gazetteer import Gazetteer, clean_query, load_gazetteer
+from geo.gazetteer.query import Gazetteer, clean_query
+from geo.gazetteer.store import load_gazetteer
 
 
 @pytest.fixture(scope="module")

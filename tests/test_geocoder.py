@@ -6,7 +6,7 @@ import geopandas
 import pytest
 from geopy.location import Location
 
-from geo.geocoder import GazetteerGeocoder
+from geo.gazetteer.geocoder import GazetteerGeocoder
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.documents import read_documents
-from geo.gazetteer import Gazetteer, load_gazetteer
-from geo.geoparse import geoparse, parse_document, parse_text
+from geo.gazetteer.query import Gazetteer
+from geo.gazetteer.store import load_gazetteer
+from geo.io.documents import read_documents
 from geo.models import NON_PLACE_KINDS, Document, ParsedDocument
+from geo.parse.pipeline import geoparse, parse_document, parse_text
 
 ENGLISH = "000_640b02f3eca9c30c"
 GERMAN = "004_f6e18cdd7bce2205"

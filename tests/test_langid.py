@@ -1,4 +1,4 @@
-"""Tests of :mod:`geo.langid` on defense-news sentences written for this suite."""
+"""Tests of :mod:`geo.text.langid` on defense-news sentences written for this suite."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.documents import read_documents
-from geo.langid import LANGUAGES, UNDETERMINED, detect_language
+from geo.io.documents import read_documents
+from geo.text.langid import LANGUAGES, UNDETERMINED, detect_language
 
 # Seven short news items per language, 1–3 sentences each, in the style of the corpus.
 SAMPLES: dict[str, list[str]] = {

@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import MultiPolygon, Point
 
-from geo.agreements import Registry
 from geo.errors import ConfigurationError, DataError, LayerValidationError
-from geo.layers import COLUMNS, LAYER_NAMES, Layers, build_layers, point, validate_layers
+from geo.layers.build import Layers, build_layers
+from geo.layers.schema import COLUMNS, LAYER_NAMES, point
+from geo.layers.validate import validate_layers
 from geo.models import Document, ParsedDocument
+from geo.registry.agreements import Registry
 
 from .test_linking import gazetteer, registry, seed_parsed  # noqa: F401 - shared fixtures
 

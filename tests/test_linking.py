@@ -11,12 +11,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from geo.agreements import Registry, load_registry
-from geo.documents import read_documents
-from geo.gazetteer import Gazetteer, load_gazetteer
-from geo.geoparse import geoparse, parse_document
-from geo.linking import Link, NameIndex, link_documents, mention_id
+from geo.gazetteer.query import Gazetteer
+from geo.gazetteer.store import load_gazetteer
+from geo.io.documents import read_documents
+from geo.link.rules import Link, NameIndex, link_documents, mention_id
 from geo.models import Document, ParsedDocument
+from geo.parse.pipeline import geoparse, parse_document
+from geo.registry.agreements import Registry, load_registry
 
 from .conftest import SEEDS
 

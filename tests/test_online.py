@@ -20,7 +20,7 @@ from geopy.geocoders.base import _DEFAULT_USER_AGENT
 
 from geo import settings
 from geo.errors import ConfigurationError, DataError, GeoError, NetworkDisabledError
-from geo.online import CACHE_NAME, OnlineGeocoder, OnlineGeocoderError
+from geo.gazetteer.online import CACHE_NAME, OnlineGeocoder, OnlineGeocoderError
 
 AGENT = "geo-tests/1.0 (tests@example.invalid)"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import resources, settings
+from geo import settings
+from geo.io import resources
 
 ROOT = Path(__file__).resolve().parent.parent
 

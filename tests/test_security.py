@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from geo.cli import main
+import geo.web.render as web_render
+from geo.cli.main import main
 from tests.test_assets import require_assets
 
 pytestmark = pytest.mark.security
@@ -311,7 +312,7 @@ def test_sigterm_leaves_no_temporary_file(tmp_path: Path) -> None:
 
 
 def test_signals_wait_while_a_file_set_is_published(tmp_path: Path) -> None:
-    from geo.atomic import publish, staging_folder
+    from geo.io.outputs import publish, staging_folder
 
     folder = tmp_path / "layers"
     folder.mkdir()
@@ -338,13 +339,13 @@ def test_signals_wait_while_a_file_set_is_published(tmp_path: Path) -> None:
                 real_replace(src, dst)
                 os.kill(os.getpid(), signal.SIGTERM)
 
-            import geo.atomic
+            import geo.io.outputs
 
-            geo.atomic.os.replace = replace_then_signal  # type: ignore[assignment]
+            geo.io.outputs.os.replace = replace_then_signal  # type: ignore[assignment]
             try:
                 publish(staged)
             finally:
-                geo.atomic.os.replace = real_replace  # type: ignore[assignment]
+                geo.io.outputs.os.replace = real_replace  # type: ignore[assignment]
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert caught, "the signal was lost"
@@ -353,7 +354,7 @@ def test_signals_wait_while_a_file_set_is_published(tmp_path: Path) -> None:
 
 
 def test_folder_export_is_swapped_in_whole(tmp_path: Path) -> None:
-    from geo.atomic import publish, staging_folder
+    from geo.io.outputs import publish, staging_folder
 
     folder = tmp_path / "layers"
     folder.mkdir()
@@ -396,7 +397,7 @@ def test_full_disk_is_an_io_error(tmp_path: Path, seeds_dir: Path) -> None:
 
 
 def test_long_line_output_grows_with_mentions_not_sentence_length(tmp_path: Path) -> None:
-    from geo.sentences import MAX_EXCERPT
+    from geo.text.sentences import MAX_EXCERPT
 
     doc = tmp_path / "line.txt"
     doc.write_text("Troops went to Evenes, " * 4000, encoding="utf-8")  # 92 KB, one sentence
@@ -461,8 +462,8 @@ def test_yaml_alias_bomb_costs_little(tmp_path: Path) -> None:
     import resource
     import tracemalloc
 
-    from geo.agreements import load_registry
     from geo.errors import DataError
+    from geo.registry.agreements import load_registry
 
     bomb = _bomb(tmp_path / "b.yaml")
     tracemalloc.start()
@@ -506,7 +507,7 @@ def test_special_files_are_skipped_and_reported(tmp_path: Path) -> None:
 
 
 def test_document_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo import documents
+    from geo.io import documents
 
     monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 1000)
     corpus = _corpus(tmp_path)
@@ -615,7 +616,7 @@ def test_deep_html_is_never_silently_empty(tmp_path: Path) -> None:
 
 
 def test_csv_cells_cannot_be_formulas(tmp_path: Path) -> None:
-    from geo.exports import read_layers
+    from geo.export.formats import read_layers
 
     require_assets()
     corpus = tmp_path / "c"
@@ -716,9 +717,8 @@ def test_hostile_corpora_never_escape(
 ) -> None:
     """Whatever the alphabet: no exception, every input accounted for, offsets valid,
     nothing evaluated on the map."""
-    from geo import webmap
-    from geo.documents import DocumentWarning, read_documents
-    from geo.layers import build_layers
+    from geo.io.documents import DocumentWarning, read_documents
+    from geo.layers.build import build_layers
 
     tmp = tmp_path_factory.mktemp("hostile")
     corpus = tmp / "corpus"
@@ -753,6 +753,6 @@ def test_hostile_corpora_never_escape(
         assert texts_by_id[row.doc][row.start : row.end] == row.surface
         offset = row.start - row.sentence_start
         assert row.sentence[offset : offset + len(row.surface)] == row.surface
-    page = webmap.map_html(layers, self_contained=False, basemap=None, title=title + EVALUATES)
+    page = web_render.map_html(layers, self_contained=False, basemap=None, title=title + EVALUATES)
     assert "geoPWNED" not in page
     assert EVALUATES in "".join(map_strings(page))

@@ -1,4 +1,4 @@
-"""Tests of :mod:`geo.sentences` on the seeds, on hard cases and on arbitrary text."""
+"""Tests of :mod:`geo.text.sentences` on the seeds, on hard cases and on arbitrary text."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.documents import read_documents
-from geo.sentences import sentence_at, sentence_spans
+from geo.io.documents import read_documents
+from geo.text.sentences import sentence_at, sentence_spans
 
 
 def sentences(text: str) -> list[str]:

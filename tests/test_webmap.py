@@ -1,8 +1,8 @@
 """The map builder without a browser: data blob, escaping, legend, page, CLI, notebook.
 
-Most tests use a small hand-made :class:`geo.layers.Layers` (three sites, one of them
+Most tests use a small hand-made :class:`geo.layers.build.Layers` (three sites, one of them
 without a point, hostile text in quotes, names and titles); the last ones build the real
-seeds map with :func:`geo.layers.build_layers`. Browser checks are in
+seeds map with :func:`geo.layers.build.build_layers`. Browser checks are in
 ``tests/test_map_browser.py``.
 """
 
@@ -21,11 +21,17 @@ import pandas as pd
 import pytest
 from shapely.geometry import MultiPolygon, box
 
-from geo import assets, settings, webmap
-from geo.agreements import load_registry
+import geo.cli.build as cli_build
+import geo.web.inline as web_inline
+import geo.web.mapdata as web_mapdata
+import geo.web.render as web_render
+from geo import settings
+from geo import web as webmap
 from geo.errors import ConfigurationError, DocumentError, GeoWarning
-from geo.layers import COLUMNS, Layers, point
-from geo.notebook import iframe_html, page_html, show_map
+from geo.layers.build import Layers
+from geo.layers.schema import COLUMNS, point
+from geo.registry.agreements import load_registry
+from geo.web.notebook import iframe_html, page_html, show_map
 from tests.conftest import SEEDS
 from tests.test_assets import require_assets
 
@@ -181,7 +187,7 @@ def layers() -> Layers:
 
 @pytest.fixture(scope="module")
 def data(layers: Layers) -> dict[str, Any]:
-    return webmap.map_data(layers)
+    return web_mapdata.map_data(layers)
 
 
 # --------------------------------------------------------------------------- escaping
@@ -193,7 +199,7 @@ def _script_bodies(page: str) -> list[str]:
 
 def test_script_json_is_inert_and_round_trips() -> None:
     value = {"s": [*HOSTILE, "a\u2028b\u2029c", "<!-- -->", "https://x.org/a.png", "&amp;"]}
-    text = webmap.script_json(value)
+    text = web_mapdata.script_json(value)
     for bad in ("<", ">", "&", "\u2028", "\u2029", "//"):
         assert bad not in text
     assert json.loads(text) == value
@@ -201,7 +207,7 @@ def test_script_json_is_inert_and_round_trips() -> None:
 
 def test_script_json_refuses_nan() -> None:
     with pytest.raises(ValueError, match="JSON"):
-        webmap.script_json({"x": float("nan")})
+        web_mapdata.script_json({"x": float("nan")})
 
 
 # --------------------------------------------------------------------------- data blob
@@ -232,16 +238,16 @@ def test_quotes_are_capped_and_found_without_offsets(layers: Layers) -> None:
     quotes = [
         {"doc": f"d{i}", "sentence": f"Seen at Evenes {i}.", "surface": "Evenes"} for i in range(9)
     ]
-    table = webmap._Quotes(None)
+    table = web_mapdata._Quotes(None)
     out = table.quotes(json.dumps(quotes))
-    assert len(out) == webmap.MAX_QUOTES
+    assert len(out) == web_mapdata.MAX_QUOTES
     assert all(q[2:] == [8, 14] for q in out)
     assert table.quotes("not json") == []
 
 
 def test_long_sentences_are_cut_around_the_mention() -> None:
     sentence = "x" * 1000 + " Evenes " + "y" * 1000
-    table = webmap._Quotes(None)
+    table = web_mapdata._Quotes(None)
     [[_, index, start, end]] = table.quotes(
         json.dumps([{"doc": "d", "sentence": sentence, "surface": "Evenes"}])
     )
@@ -303,14 +309,14 @@ def test_search_names_include_curated_aliases(data: dict[str, Any]) -> None:
     ],
 )
 def test_combine_status(statuses: list[str], expected: str) -> None:
-    assert webmap.combine_status(statuses) == expected
+    assert web_mapdata.combine_status(statuses) == expected
 
 
 # --------------------------------------------------------------------------- legend
 
 
 def test_legend_escapes_and_lists_unlocated_sites(data: dict[str, Any]) -> None:
-    legend = webmap.legend_html(data, "legend-1")
+    legend = web_mapdata.legend_html(data, "legend-1")
     assert "<b>mountain</b>" not in legend
     assert "Osmarka &lt;b&gt;mountain&lt;/b&gt; facility" in legend
     assert "Not located (1)" in legend
@@ -328,11 +334,11 @@ def test_legend_escapes_and_lists_unlocated_sites(data: dict[str, Any]) -> None:
 @pytest.fixture(scope="module")
 def page(layers: Layers) -> str:
     require_assets()
-    return webmap.map_html(layers, basemap="110m")
+    return web_render.map_html(layers, basemap="110m")
 
 
 def test_page_is_self_contained(page: str) -> None:
-    assert assets.external_references(page) == []
+    assert web_inline.external_references(page) == []
     assert 'data-geo-asset="leaflet@1.9.3/dist/leaflet.js"' in page
     assert "leaflet-search" in page
     assert "Control.MiniMap" in page
@@ -361,14 +367,14 @@ def test_page_title_and_legend(page: str) -> None:
 
 
 def test_custom_title_is_escaped(layers: Layers) -> None:
-    m = webmap.render_map(layers, title="A & <B>", basemap="110m")
+    m = web_render.render_map(layers, title="A & <B>", basemap="110m")
     rendered = m.get_root().render()
     assert "<title>A &amp; &lt;B&gt;</title>" in rendered
 
 
 def test_tiles_are_added_after_inlining(layers: Layers) -> None:
     require_assets()
-    page = webmap.map_html(layers, tiles="carto", basemap="110m")
+    page = web_render.map_html(layers, tiles="carto", basemap="110m")
     blobs = re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', page, re.S)
     tiles = {key: json.loads(body) for key, body in blobs if key.endswith("-tiles")}
     [layers_] = tiles.values()
@@ -379,7 +385,7 @@ def test_tiles_are_added_after_inlining(layers: Layers) -> None:
 
 def test_unknown_tiles_are_a_usage_error(layers: Layers) -> None:
     with pytest.raises(ConfigurationError, match="tiles"):
-        webmap.map_html(layers, tiles="google")
+        web_render.map_html(layers, tiles="google")
 
 
 def test_cdn_fallback_warns_without_assets(
@@ -387,12 +393,12 @@ def test_cdn_fallback_warns_without_assets(
 ) -> None:
     monkeypatch.setattr(settings, "cache_dir", tmp_path / "empty-cache")
     with pytest.warns(GeoWarning, match="assets fetch"):
-        page = webmap.map_html(layers, basemap=None)
+        page = web_render.map_html(layers, basemap=None)
     assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in page
 
 
 def test_not_self_contained_keeps_cdn_links(layers: Layers) -> None:
-    page = webmap.map_html(layers, self_contained=False, tiles="osm", basemap=None)
+    page = web_render.map_html(layers, self_contained=False, tiles="osm", basemap=None)
     assert "cdn.jsdelivr.net/npm/leaflet-search@2.9.7" in page
     assert "https:\\/\\/tile.openstreetmap.org\\/{z}" in page  # '/' escaped in the JSON
 
@@ -402,7 +408,7 @@ def test_save_map_is_atomic(
 ) -> None:
     require_assets()
     target = tmp_path / "out" / "map.html"
-    assert webmap.save_map(layers, target, basemap="110m") == target
+    assert web_render.save_map(layers, target, basemap="110m") == target
     first = target.read_text(encoding="utf-8")
     assert first.startswith("<!DOCTYPE html>")
     assert [p.name for p in target.parent.iterdir()] == ["map.html"]
@@ -410,9 +416,9 @@ def test_save_map_is_atomic(
     def broken(*_a: Any, **_k: Any) -> str:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(webmap, "map_html", broken)
+    monkeypatch.setattr(web_render, "map_html", broken)
     with pytest.raises(RuntimeError):
-        webmap.save_map(layers, target)
+        web_render.save_map(layers, target)
     assert target.read_text(encoding="utf-8") == first
 
 
@@ -429,7 +435,7 @@ def test_write_text_atomic_cleans_up_on_error(
 
     monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk full"):
-        webmap.write_text_atomic(target, "new")
+        web_mapdata.write_text_atomic(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
 
@@ -438,11 +444,11 @@ def test_write_text_atomic_cleans_up_on_error(
 
 
 def _build_args(*argv: str) -> argparse.Namespace:
-    from geo.cli import _Parser
+    from geo.cli.common import _Parser
 
     parser = _Parser(prog="geo")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    webmap.add_build_parser(sub)
+    cli_build.add_build_parser(sub)
     return parser.parse_args(["build", *argv])
 
 
@@ -488,10 +494,10 @@ def test_cmd_build_writes_the_map(
 
     require_assets()
     errors = [DocumentError("bad.txt: not UTF-8 text")] if failed else []
-    monkeypatch.setattr(geo.layers, "build_layers", _fake_build_layers(errors))
+    monkeypatch.setattr(geo.layers.build, "build_layers", _fake_build_layers(errors))
     out, err = io.StringIO(), io.StringIO()
     target = tmp_path / "map.html"
-    code = webmap.cmd_build(_build_args("seeds/", "-o", str(target)), out, err)
+    code = cli_build.cmd_build(_build_args("seeds/", "-o", str(target)), out, err)
     assert code == (1 if failed else 0)
     assert target.is_file()
     assert "2 of 3 sites drawn, 1 not located" in out.getvalue()
@@ -506,10 +512,10 @@ def test_cmd_build_reports_missing_assets(tmp_path: Path, monkeypatch: pytest.Mo
 
     import geo.layers
 
-    monkeypatch.setattr(geo.layers, "build_layers", _fake_build_layers([]))
+    monkeypatch.setattr(geo.layers.build, "build_layers", _fake_build_layers([]))
     monkeypatch.setattr(settings, "cache_dir", tmp_path / "empty-cache")
     out, err = io.StringIO(), io.StringIO()
-    code = webmap.cmd_build(_build_args("x", "-o", str(tmp_path / "m.html")), out, err)
+    code = cli_build.cmd_build(_build_args("x", "-o", str(tmp_path / "m.html")), out, err)
     assert code == 0
     assert "warning: web assets are missing" in err.getvalue()
 
@@ -542,7 +548,7 @@ def test_show_map_returns_ipython_html(layers: Layers) -> None:
     assert shown.data.startswith("<div")
     assert "height:70vh" in shown.data
     inner = html.unescape(re.search(r'srcdoc="([^"]*)"', shown.data).group(1))
-    assert assets.external_references(inner) == []
+    assert web_inline.external_references(inner) == []
 
 
 def test_page_html_accepts_folium_maps_and_strings() -> None:
@@ -551,7 +557,7 @@ def test_page_html_accepts_folium_maps_and_strings() -> None:
     require_assets()
     assert page_html("<p>done</p>") == "<p>done</p>"
     inlined = page_html(folium.Map(tiles=None))
-    assert assets.external_references(inlined) == []
+    assert web_inline.external_references(inlined) == []
     with pytest.raises(ConfigurationError):
         page_html(42)
 
@@ -561,18 +567,18 @@ def test_page_html_accepts_folium_maps_and_strings() -> None:
 
 @pytest.fixture(scope="module")
 def seed_layers() -> Layers:
-    from geo.layers import build_layers
+    from geo.layers.build import build_layers
 
     return build_layers([SEEDS])
 
 
 def test_seed_layers_statuses_agree_with_the_map(seed_layers: Layers) -> None:
-    data = webmap.map_data(seed_layers)
+    data = web_mapdata.map_data(seed_layers)
     statuses = [s[0] for s in data["statuses"]]
     assert len(data["sites"]) == len(seed_layers.sites)
     for site, (_, row) in zip(data["sites"], seed_layers.sites.iterrows(), strict=True):
         detail = [d["status"] for d in json.loads(row["status_detail"])]
-        assert webmap.combine_status(detail) == row["status"] == site["s"]
+        assert web_mapdata.combine_status(detail) == row["status"] == site["s"]
         assert statuses[data["timeline"]["changes"][site["t"]][-1][1]] == site["s"]
     evenes = next(s for s in data["sites"] if s["i"] == "no-evenes")
     doc_text = (SEEDS / "000_640b02f3eca9c30c.txt").read_text(encoding="utf-8")
@@ -584,8 +590,8 @@ def test_seed_layers_statuses_agree_with_the_map(seed_layers: Layers) -> None:
 
 def test_seed_map_size(seed_layers: Layers) -> None:
     require_assets()
-    page = webmap.map_html(seed_layers)
-    assert assets.external_references(page) == []
+    page = web_render.map_html(seed_layers)
+    assert web_inline.external_references(page) == []
     assert len(page.encode("utf-8")) < 6_000_000
 
 
@@ -599,10 +605,10 @@ def test_cmd_build_real_pipeline_with_a_bad_document(tmp_path: Path) -> None:
     target = tmp_path / "out" / "map.html"
     out, err = io.StringIO(), io.StringIO()
     args = _build_args(str(SEEDS), str(bad), "-o", str(target), "--as-of", "2022-07-01")
-    assert webmap.cmd_build(args, out, err) == 1
+    assert cli_build.cmd_build(args, out, err) == 1
     assert "broken.txt" in err.getvalue()
     assert "PDF" in err.getvalue()
     page = target.read_text(encoding="utf-8")
-    assert assets.external_references(page) == []
+    assert web_inline.external_references(page) == []
     assert "as of 2022-07-01" in page
     assert "sites drawn" in out.getvalue()

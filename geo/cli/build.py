@@ -1,0 +1,108 @@
+"""``geo build``: the interactive offline map of a corpus, one HTML file."""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from geo.io.outputs import output_argument
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+from geo.web.mapdata import _point
+from geo.web.render import TILES, save_map
+
+
+def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``geo build`` to the CLI's subparsers; :func:`cmd_build` runs it."""
+    from geo.cli.options import add_layer_arguments
+
+    p = subparsers.add_parser(
+        "build",
+        help="build the interactive offline map (one HTML file)",
+        description=(
+            "Geoparse the documents, link the sites to their agreements and write a "
+            "self-contained interactive map that opens offline in any browser."
+        ),
+    )
+    add_layer_arguments(p)
+    p.add_argument(
+        "-o",
+        "--output",
+        type=output_argument,
+        default=Path("out/map.html"),
+        help="the HTML file to write (default: out/map.html)",
+    )
+    p.add_argument(
+        "--tiles",
+        choices=("none", *TILES),
+        default="none",
+        help="online tile layer to switch on (default none: offline base map only)",
+    )
+    p.add_argument("--title", help="title shown in the legend and the browser tab")
+    return p
+
+
+def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
+    from geo.layers.build import build_layers
+
+    return build_layers(
+        list(args.inputs),
+        as_of=args.as_of,
+        agreements=list(args.agreements),
+        on_error=on_error,
+    )
+
+
+def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``geo build``: layers from the inputs, then the map, written atomically.
+
+    A document that fails is reported on stderr and the rest goes on: the map is still
+    written and the exit code is 1 (partial). Missing web assets give a map that loads
+    Leaflet from CDNs, with a warning on stderr (exit 0: the map was made as well as this
+    machine allows). Exit codes are those of :mod:`geo.cli`.
+    """
+    from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter
+    from geo.errors import GeoWarning
+    from geo.io.outputs import check_output
+
+    check_output(args.output, args.inputs)
+    report = DocumentReporter("build", err)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GeoWarning)
+        layers = _call_build_layers(args, report)
+        for problem in getattr(layers, "errors", None) or ():
+            report(problem)  # problems the layers kept without passing on (none are repeated)
+        path = save_map(layers, args.output, tiles=args.tiles, title=args.title)
+    for warning in caught:
+        if issubclass(warning.category, GeoWarning):
+            err.write(f"geo build: warning: {warning.message}\n")
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    sites = getattr(layers, "sites", None)
+    total = len(sites) if sites is not None else 0
+    drawn = sum(1 for p in _site_points(sites)) if sites is not None else 0
+    places = getattr(layers, "places", None)
+    size = path.stat().st_size
+    out.write(
+        f"wrote {path} ({size / 1e6:.1f} MB): {drawn} of {total} sites drawn, "
+        f"{total - drawn} not located, {len(places) if places is not None else 0} other places\n"
+    )
+    return EXIT_PARTIAL if report.failures else EXIT_OK
+
+
+def _site_points(sites: pd.DataFrame) -> Iterable[list[float]]:
+    if not len(sites) or not hasattr(sites, "geometry"):
+        return []
+    has_point = sites["has_point"] if "has_point" in sites else [True] * len(sites)
+    return [
+        p
+        for geom, flag in zip(sites.geometry, has_point, strict=True)
+        if flag is not False and (p := _point(geom)) is not None
+    ]

@@ -1,0 +1,51 @@
+"""COMMON_DOC"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TextIO
+
+from geo.io.textsafe import for_terminal
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_DATA, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+log = logging.getLogger("geo")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our usage exit code and without a traceback on bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class DocumentReporter:
+    """The ``on_error`` of every command that reads a corpus.
+
+    Writes each problem to stderr as it happens (``geo extract: error: x.txt: ...``) and
+    keeps the failures (warnings such as a renamed duplicate id are reported, not counted),
+    so the command can end with exit code 1 when some documents failed.
+    """
+
+    def __init__(self, command: str, err: TextIO) -> None:
+        self.command = command
+        self.err = err
+        self.failures: list[Exception] = []
+        self.seen: list[Exception] = []
+
+    def __call__(self, error: Exception) -> None:
+        from geo.io.documents import DocumentWarning
+
+        if any(error is seen for seen in self.seen):
+            return
+        self.seen.append(error)
+        warning = isinstance(error, DocumentWarning)
+        label = "warning" if warning else "error"
+        self.err.write(for_terminal(f"geo {self.command}: {label}: {error}") + "\n")
+        if not warning:
+            self.failures.append(error)

@@ -1,0 +1,111 @@
+"""``geo extract``: every place mention of a corpus, one record each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter
+from geo.errors import ConfigurationError
+from geo.models import RECORD_FIELDS as EXTRACT_FIELDS
+
+
+def _write_atomic_text(path: Any, write: Callable[[TextIO], None]) -> None:
+    """Stream a text file through :func:`geo.io.outputs.atomic_open`."""
+    from geo.io.outputs import atomic_open
+
+    with atomic_open(path, "w") as fh:
+        write(fh)
+
+
+def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:
+    """A function writing every record of an iterable of extract records in *fmt*."""
+
+    def jsonl(fh: TextIO, records: Any) -> None:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def csv_(fh: TextIO, records: Any) -> None:
+        import csv
+
+        from geo.io.textsafe import spreadsheet_safe
+
+        writer = csv.DictWriter(fh, fieldnames=EXTRACT_FIELDS)
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: spreadsheet_safe(v) for k, v in record.items()})
+
+    def geojson(fh: TextIO, records: Any) -> None:
+        fh.write('{"type": "FeatureCollection", "features": [\n')
+        first = True
+        for record in records:
+            geometry = None
+            if record["lat"] is not None and record["lon"] is not None:
+                geometry = {"type": "Point", "coordinates": [record["lon"], record["lat"]]}
+            feature = {"type": "Feature", "geometry": geometry, "properties": record}
+            fh.write(("" if first else ",\n") + json.dumps(feature, ensure_ascii=False))
+            first = False
+        fh.write("\n]}\n")
+
+    return {"jsonl": jsonl, "csv": csv_, "geojson": geojson}[fmt]
+
+
+def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Geoparse INPUT... and write one record per mention."""
+    from geo.gazetteer.store import load_gazetteer
+    from geo.io.documents import read_documents
+    from geo.io.outputs import check_output
+    from geo.parse.pipeline import geoparse
+
+    suffixes = {"csv": "csv", "geojson": "geojson", "json": "geojson", "jsonl": "jsonl"}
+    implied = None
+    if args.output is not None and "." in os.path.basename(args.output):
+        implied = suffixes.get(args.output.rsplit(".", 1)[-1].lower())
+    if args.format and implied and args.format != implied:
+        msg = (
+            f"--format {args.format} does not match the suffix of {args.output!r} "
+            f"({implied}); change one of them"
+        )
+        raise ConfigurationError(msg)
+    fmt = args.format or implied or "jsonl"
+    to_stdout = args.output is None or args.output == "-"
+    if not to_stdout:
+        check_output(args.output, args.inputs)
+    on_error = DocumentReporter("extract", err)
+
+    gaz = load_gazetteer()
+    counts = {"documents": 0, "mentions": 0, "resolved": 0, "unresolved": 0}
+    docs = read_documents(args.inputs, on_error=on_error)
+    progress = None
+    if err.isatty() and not args.quiet:
+        from tqdm import tqdm
+
+        progress = tqdm(unit=" docs", file=err, desc="geoparsing")
+
+    def records() -> Any:
+        for parsed in geoparse(docs, gazetteer=gaz, on_error=on_error):
+            counts["documents"] += 1
+            if progress is not None:
+                progress.update(1)
+            for r in parsed.resolutions:
+                counts["mentions"] += 1
+                counts["resolved" if r.place is not None else "unresolved"] += 1
+                yield r.to_record()
+
+    writer = _records_writer(fmt)
+    try:
+        if not to_stdout:
+            _write_atomic_text(args.output, lambda fh: writer(fh, records()))
+        else:
+            writer(out, records())
+    finally:
+        if progress is not None:
+            progress.close()
+    summary = ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    if on_error.failures:
+        summary += f", {len(on_error.failures):,} failed"
+    err.write(f"geo extract: {summary}\n")
+    return EXIT_PARTIAL if on_error.failures else EXIT_OK

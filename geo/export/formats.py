@@ -1,0 +1,465 @@
+"""EXPORTS_DOC"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from geo.errors import ConfigurationError, GeoError
+from geo.io.outputs import OutputError, check_output, publish, staging_folder
+from geo.io.textsafe import spreadsheet_safe, spreadsheet_value
+from geo.layers.build import Layers
+from geo.layers.schema import COLUMNS, CRS, GEOMETRY_TYPES, LAYER_NAMES
+from geo.layers.validate import validate_layers
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+#: Suffix → format name.
+FORMATS: Mapping[str, str] = {
+    ".gpkg": "gpkg",
+    ".geojson": "geojson",
+    ".csv": "csv",
+    ".kml": "kml",
+}
+
+_FORMAT_NAMES = ("gpkg", "geojson", "csv", "kml")
+
+# Columns renamed in KML because the KML drivers reserve the names (see module docstring).
+_KML_RENAMES = {"name": "display_name", "start": "start_offset", "end": "end_offset"}
+
+# Fields the KML drivers add on reading: not ours, dropped by read_layers.
+_KML_DRIVER_FIELDS = (
+    "id",
+    "Name",
+    "description",
+    "Description",
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+)
+
+_KML_NS = "http://www.opengis.net/kml/2.2"
+
+# Characters XML 1.0 cannot hold: C0 controls other than tab/newline/return, surrogates,
+# U+FFFE/U+FFFF.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# Site placemark colours (KML aabbggrr): named in the corpus red, only implied by a count
+# phrase orange, not in the corpus grey.
+_SITE_STYLES = {"site-named": "ff1c1ce3", "site-implied": "ff0a8cff", "site-other": "ff9e9e9e"}
+
+_LABELS = {
+    "sites": "name",
+    "places": "name",
+    "mentions": "surface",
+    "countries": "name",
+    "documents": "doc_id",
+    "unresolved": "surface",
+}
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    if not str(path):
+        msg = "the output path is empty"
+        raise ConfigurationError(msg)
+    if fmt is not None:
+        name = fmt.lower().lstrip(".")
+        if name not in _FORMAT_NAMES:
+            msg = f"unknown export format {fmt!r} (use {', '.join(_FORMAT_NAMES)})"
+            raise ConfigurationError(msg)
+        implied = FORMATS.get(path.suffix.lower())
+        if implied is not None and implied != name:
+            msg = (
+                f"--format {name} does not match the suffix of {str(path)!r} "
+                f"({path.suffix} is {implied}); change one of them"
+            )
+            raise ConfigurationError(msg)
+        return name
+    if path.is_dir() or str(path).endswith(("/", os.sep)) or not path.suffix:
+        return "geojson"  # a folder: one GeoJSON file per layer
+    found = FORMATS.get(path.suffix.lower())
+    if found is None:
+        known = ", ".join(FORMATS)
+        msg = (
+            f"cannot tell the export format of {str(path)!r} from its suffix "
+            f"(use {known}, a folder for GeoJSON, or --format)"
+        )
+        raise ConfigurationError(msg)
+    return found
+
+
+def output_paths(path: Path | str, fmt: str | None = None) -> dict[str, Path]:
+    """The file each layer goes to: one shared path for GeoPackage and KML."""
+    path = Path(path)
+    name = _format_of(path, fmt)
+    if name in ("gpkg", "kml"):
+        return dict.fromkeys(LAYER_NAMES, path)
+    suffix = f".{name}"
+    if path.is_dir() or str(path).endswith(("/", os.sep)) or not path.suffix:
+        return {layer: path / f"{layer}{suffix}" for layer in LAYER_NAMES}
+    return {layer: path.with_name(f"{path.stem}-{layer}{suffix}") for layer in LAYER_NAMES}
+
+
+def _folder_output(path: Path, name: str) -> bool:
+    """Whether *path* names a folder that receives one file per layer."""
+    return name in ("geojson", "csv") and (
+        path.is_dir() or str(path).endswith(("/", os.sep)) or not path.suffix
+    )
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as plain Python values (None for missing) for the writers."""
+    out = frame.copy()
+    for column in out.columns:
+        if column == getattr(frame, "_geometry_column_name", None):
+            continue
+        if out[column].dtype == object:
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+def _write_gpkg(layers: Layers, out: Path) -> None:
+    import pyogrio
+
+    for layer, frame in layers.frames().items():
+        kwargs: dict[str, Any] = {
+            "layer": layer,
+            "driver": "GPKG",
+            "dataset_options": {"VERSION": "1.2"},
+            "append": False,
+        }
+        if layer in GEOMETRY_TYPES:
+            kwargs["geometry_type"] = GEOMETRY_TYPES[layer]
+            kwargs["promote_to_multi"] = False
+        pyogrio.write_dataframe(_plain(frame), out, **kwargs)
+
+
+def _write_geojson(layers: Layers, targets: Mapping[str, Path], tmp: Path) -> dict[Path, Path]:
+    import geopandas as gpd
+    import pyogrio
+
+    staged: dict[Path, Path] = {}
+    for layer, frame in layers.frames().items():
+        out = tmp / targets[layer].name
+        if not isinstance(frame, gpd.GeoDataFrame):
+            frame = gpd.GeoDataFrame(
+                frame, geometry=gpd.GeoSeries([None] * len(frame), index=frame.index), crs=CRS
+            )
+        pyogrio.write_dataframe(
+            _plain(frame),
+            out,
+            layer=layer,
+            driver="GeoJSON",
+            geometry_type=GEOMETRY_TYPES.get(layer, "Unknown"),
+            promote_to_multi=False,
+        )
+        staged[out] = targets[layer]
+    return staged
+
+
+def _write_csv(layers: Layers, targets: Mapping[str, Path], tmp: Path) -> dict[Path, Path]:
+    import geopandas as gpd
+    import shapely
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    staged: dict[Path, Path] = {}
+    for layer, frame in layers.frames().items():
+        out = tmp / targets[layer].name
+        if isinstance(frame, gpd.GeoDataFrame):
+            table = frame.drop(columns=frame.geometry.name).copy()
+            table["wkt"] = [
+                shapely.to_wkt(g, rounding_precision=-1)
+                if g is not None and not g.is_empty
+                else None
+                for g in frame.geometry
+            ]
+        else:
+            table = frame.copy()
+        for column in table.columns:
+            values = table[column]
+            if not (is_numeric_dtype(values) or is_bool_dtype(values)):
+                table[column] = values.map(spreadsheet_safe)
+        table.to_csv(out, index=False, encoding="utf-8")
+        staged[out] = targets[layer]
+    return staged
+
+
+def _xml_text(value: Any) -> str:
+    return _XML_INVALID.sub("", str(value))
+
+
+def _kml_type(series: pd.Series) -> str:
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_float_dtype(series):
+        return "double"
+    return "string"
+
+
+def _kml_value(value: Any) -> str | None:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(value)
+    return _xml_text(value)
+
+
+def _coords(points: Any) -> str:
+    return " ".join(f"{x!r},{y!r}" for x, y, *_ in points)
+
+
+def _kml_geometry(parent: ET.Element, geom: Any) -> None:
+    """Append the KML form of a shapely Point, MultiPoint, Polygon or MultiPolygon."""
+    if geom is None or geom.is_empty:
+        return
+    kind = geom.geom_type
+    if kind == "Point":
+        ET.SubElement(ET.SubElement(parent, "Point"), "coordinates").text = _coords(geom.coords)
+    elif kind == "Polygon":
+        poly = ET.SubElement(parent, "Polygon")
+        ring = ET.SubElement(ET.SubElement(poly, "outerBoundaryIs"), "LinearRing")
+        ET.SubElement(ring, "coordinates").text = _coords(geom.exterior.coords)
+        for interior in geom.interiors:
+            ring = ET.SubElement(ET.SubElement(poly, "innerBoundaryIs"), "LinearRing")
+            ET.SubElement(ring, "coordinates").text = _coords(interior.coords)
+    elif kind in ("MultiPoint", "MultiPolygon"):
+        multi = ET.SubElement(parent, "MultiGeometry")
+        for part in geom.geoms:
+            _kml_geometry(multi, part)
+    else:
+        msg = f"cannot write a {kind} to KML"
+        raise GeoError(msg)
+
+
+def _kml_description(layer: str, row: Mapping[str, Any], as_of: dt.date) -> str:
+    """A short plain-text summary for Google Earth's balloon (escaped by the writer)."""
+    import json
+
+    lines: list[str] = []
+    if layer == "sites":
+        lines.append(f"Agreements: {row.get('agreement_names') or '-'}")
+        lines.append(f"Status on {as_of.isoformat()}: {row.get('status')}")
+        named = "named" if row.get("named_in_corpus") else "not named"
+        lines.append(f"Mentions: {row.get('mention_count')} ({named} in the corpus)")
+        quotes = json.loads(row.get("quotes") or "[]")
+        lines.extend(f"“{q['sentence']}” ({q['doc']})" for q in quotes[:2])
+    elif layer == "countries":
+        lines.append(f"Role: {row.get('role')}; agreements: {row.get('agreements')}")
+        lines.append(f"Status on {as_of.isoformat()}: {row.get('status')}")
+    elif layer == "documents":
+        lines.append(f"{row.get('title') or ''} {row.get('date') or ''}".strip())
+        lines.append(f"Agreements: {row.get('agreements') or '-'}")
+    elif layer in ("mentions", "unresolved"):
+        lines.append(f"{row.get('sentence')} ({row.get('doc')})")
+    elif layer == "places":
+        lines.append(f"{row.get('kind')}, {row.get('mention_count')} mention(s)")
+    return "\n".join(line for line in lines if line)
+
+
+def _site_style(row: Mapping[str, Any]) -> str:
+    if row.get("named_in_corpus"):
+        return "site-named"
+    return "site-implied" if row.get("in_corpus") else "site-other"
+
+
+def _write_kml(layers: Layers, out: Path) -> None:
+    import geopandas as gpd
+    import pandas as pd
+
+    ET.register_namespace("", _KML_NS)
+    kml = ET.Element("kml", xmlns=_KML_NS)
+    document = ET.SubElement(kml, "Document")
+    ET.SubElement(document, "name").text = f"geo agreement layers, status on {layers.as_of}"
+    for style_id, color in _SITE_STYLES.items():
+        style = ET.SubElement(document, "Style", id=style_id)
+        icon = ET.SubElement(style, "IconStyle")
+        ET.SubElement(icon, "color").text = color
+    frames = layers.frames()
+    for layer, frame in frames.items():
+        schema = ET.SubElement(document, "Schema", name=layer, id=layer)
+        for column in frame.columns:
+            if isinstance(frame, gpd.GeoDataFrame) and column == frame.geometry.name:
+                continue
+            ET.SubElement(
+                schema,
+                "SimpleField",
+                name=_KML_RENAMES.get(column, column),
+                type=_kml_type(frame[column]),
+            )
+    for layer, frame in frames.items():
+        folder = ET.SubElement(document, "Folder")
+        ET.SubElement(folder, "name").text = layer
+        geometry = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
+        columns = [c for c in frame.columns if geometry is None or c != geometry.name]
+        for position, row in enumerate(frame[columns].to_dict("records")):
+            placemark = ET.SubElement(folder, "Placemark")
+            label = row.get(_LABELS[layer])
+            ET.SubElement(placemark, "name").text = _xml_text(
+                label if label is not None and not pd.isna(label) else ""
+            )
+            ET.SubElement(placemark, "description").text = _xml_text(
+                _kml_description(layer, row, layers.as_of)
+            )
+            if layer == "sites":
+                ET.SubElement(placemark, "styleUrl").text = "#" + _site_style(row)
+            data = ET.SubElement(
+                ET.SubElement(placemark, "ExtendedData"), "SchemaData", schemaUrl=f"#{layer}"
+            )
+            for column in columns:
+                text = _kml_value(row[column])
+                if text is not None:
+                    ET.SubElement(
+                        data, "SimpleData", name=_KML_RENAMES.get(column, column)
+                    ).text = text
+            if geometry is not None:
+                _kml_geometry(placemark, geometry.iloc[position])
+    ET.ElementTree(kml).write(out, encoding="utf-8", xml_declaration=True)
+
+
+def export_layers(layers: Layers, path: Path | str, *, fmt: str | None = None) -> list[Path]:
+    """Write *layers* to *path* in the format of its suffix (or *fmt*); return the files.
+
+    The layers are validated first (:func:`geo.layers.validate.validate_layers`), so nothing is
+    written for an inconsistent layer. Every file is written to a temporary folder beside
+    the target and moved into place; existing files of the same names are replaced.
+    """
+    path = Path(path)
+    name = _format_of(path, fmt)
+    validate_layers(layers)
+    targets = output_paths(path, name)
+    folder_output = _folder_output(path, name)
+    folder = next(iter(targets.values())).parent
+    if folder_output:
+        check_output(folder, folder=True)
+    for target in dict.fromkeys(targets.values()):
+        check_output(target)
+    try:
+        with staging_folder(folder.parent if folder_output else folder) as tmp:
+            if name in ("gpkg", "kml"):
+                out = tmp / path.name
+                if name == "gpkg":
+                    _write_gpkg(layers, out)
+                else:
+                    _write_kml(layers, out)
+                staged = {out: path}
+            elif name == "geojson":
+                staged = _write_geojson(layers, targets, tmp)
+            else:
+                staged = _write_csv(layers, targets, tmp)
+            publish(staged, folder=folder if folder_output else None)
+    except (OSError, *_driver_errors()) as exc:
+        msg = f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}"
+        raise OutputError(msg) from exc
+    return list(dict.fromkeys(targets.values()))
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions GDAL raises through pyogrio when a file cannot be written."""
+    try:
+        from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+    except ImportError:  # pragma: no cover - pyogrio is a dependency
+        return ()
+    return (DataSourceError, DataLayerError, FieldError, GeometryError)
+
+
+def _restore(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Documented column names and bool columns back after a round trip."""
+    import pandas as pd
+
+    bool_columns = {"named_in_corpus", "in_corpus", "has_point", "demonym", "is_site"}
+    bool_columns.add("has_polygon")
+    for column in bool_columns & set(frame.columns):
+        if not pd.api.types.is_bool_dtype(frame[column]):
+            frame[column] = frame[column].map(
+                lambda v: None if pd.isna(v) else str(v).strip().lower() in ("1", "true")
+            )
+    if frame.empty:  # GeoJSON and KML keep no schema for a layer without features
+        for column in COLUMNS.get(layer, ()):
+            if column not in frame.columns:
+                frame[column] = pd.Series(dtype=object)
+    documented = [c for c in COLUMNS.get(layer, ()) if c in frame.columns]
+    extra = [c for c in frame.columns if c not in documented]
+    return frame[documented + extra]
+
+
+def _read_kml(path: Path) -> dict[str, pd.DataFrame]:
+    import pyogrio
+
+    out: dict[str, pd.DataFrame] = {}
+    for layer, _geometry_type in pyogrio.list_layers(path):
+        frame = pyogrio.read_dataframe(path, layer=layer)
+        drop = [c for c in _KML_DRIVER_FIELDS if c in frame.columns]
+        frame = frame.drop(columns=drop)
+        frame = frame.rename(columns={v: k for k, v in _KML_RENAMES.items()})
+        if layer not in GEOMETRY_TYPES and "geometry" in frame.columns:
+            frame = frame.drop(columns="geometry")
+        out[str(layer)] = _restore(str(layer), frame)
+    return out
+
+
+def read_layers(path: Path | str, *, fmt: str | None = None) -> dict[str, pd.DataFrame]:
+    """Read back what :func:`export_layers` wrote to *path*: layer name → frame.
+
+    Spatial layers come back as GeoDataFrames in EPSG:4326, ``unresolved`` as a
+    DataFrame. Column values may come back with the types of the format (KML and CSV
+    have no JSON or nullable integers); names and bool columns are restored.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+    import shapely
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    path = Path(path)
+    name = _format_of(path, fmt)
+    if name == "kml":
+        return _read_kml(path)
+    if name == "gpkg":
+        return {
+            str(layer): _restore(str(layer), pyogrio.read_dataframe(path, layer=layer))
+            for layer, _geometry_type in pyogrio.list_layers(path)
+        }
+    out: dict[str, pd.DataFrame] = {}
+    for layer, file in output_paths(path, name).items():
+        if not file.exists():
+            continue
+        if name == "geojson":
+            frame = pyogrio.read_dataframe(file)
+            if layer not in GEOMETRY_TYPES:
+                frame = pd.DataFrame(frame.drop(columns="geometry"))
+        else:
+            frame = pd.read_csv(file, encoding="utf-8", keep_default_na=False, na_values=[""])
+            for column in frame.columns:
+                values = frame[column]
+                if not (is_numeric_dtype(values) or is_bool_dtype(values)):
+                    frame[column] = values.map(spreadsheet_value)
+            if "wkt" in frame.columns:
+                geometry = [
+                    shapely.from_wkt(w) if isinstance(w, str) and w else None for w in frame["wkt"]
+                ]
+                frame = gpd.GeoDataFrame(
+                    frame.drop(columns="wkt"), geometry=gpd.GeoSeries(geometry), crs=CRS
+                )
+        out[layer] = _restore(layer, frame)
+    return out

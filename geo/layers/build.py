@@ -1,0 +1,522 @@
+"""LAYERS_DOC"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo.errors import ConfigurationError, DocumentError, GeoError
+from geo.link.rules import Link, link_documents, mention_id
+from geo.models import Document, ParsedDocument, Resolution
+from geo.registry.agreements import STATUSES, Agreement, Registry, load_registry
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import MultiPoint, MultiPolygon
+
+    from geo.gazetteer.query import Gazetteer
+from geo.layers.schema import COLUMNS, CRS, LAYER_NAMES, MAX_QUOTES, parse_as_of, point
+from geo.layers.validate import validate_layers
+
+log = logging.getLogger("geo")
+
+# Agreement statuses from least to most advanced for a site or country with several
+# agreements: "ended" says more than "none" but less than any live stage.
+_ADVANCE = {"none": 0, "ended": 1, "proposed": 2, "negotiating": 3, "signed": 4}
+
+_ADVANCE.update({"approved": 5, "in_force": 6})
+
+assert set(_ADVANCE) == set(STATUSES)
+
+
+@dataclass
+class Layers:
+    """The layers of one corpus at one date, with what they were built from.
+
+    ``links`` are every link with its evidence (:class:`geo.link.rules.Link`), ``errors``
+    the documents that could not be read or parsed (and reading warnings), ``as_of`` the
+    date statuses refer to.
+    """
+
+    sites: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    mentions: gpd.GeoDataFrame
+    countries: gpd.GeoDataFrame
+    documents: gpd.GeoDataFrame
+    unresolved: pd.DataFrame
+    links: list[Link] = field(default_factory=list)
+    registry: Registry | None = None
+    as_of: dt.date = field(default_factory=dt.date.today)
+    errors: list[DocumentError] = field(default_factory=list)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The six layers by name, in :data:`LAYER_NAMES` order (what exports write)."""
+        return {name: getattr(self, name) for name in LAYER_NAMES}
+
+    def links_frame(self) -> pd.DataFrame:
+        """The links as a plain table, one row per link (for notebooks)."""
+        import pandas as pd
+
+        columns = (
+            "kind",
+            "source_id",
+            "target_id",
+            "rule",
+            "doc_id",
+            "start",
+            "end",
+            "reason",
+            "evidence_sentence",
+        )
+        rows = [{c: getattr(k, c) for c in columns} for k in self.links]
+        return pd.DataFrame(rows, columns=list(columns))
+
+
+def _parse_inputs(
+    inputs: Any,
+    gazetteer: Gazetteer | None,
+    report: Callable[[DocumentError], None],
+) -> list[ParsedDocument]:
+    """Parsed documents from paths, Document records or ParsedDocuments."""
+    if isinstance(inputs, str | Path):
+        inputs = [inputs]
+    items = list(inputs)
+    if not items:
+        return []
+    if all(isinstance(i, ParsedDocument) for i in items):
+        return items
+    from geo.parse.pipeline import geoparse
+
+    if all(isinstance(i, Document) for i in items):
+        documents: Iterable[Document] = items
+    elif all(isinstance(i, str | Path) for i in items):
+        from geo.io.documents import read_documents
+
+        documents = read_documents(items, on_error=report)
+    else:
+        kinds = sorted({type(i).__name__ for i in items})
+        msg = (
+            "build_layers takes paths, Document records or ParsedDocuments, "
+            f"not a mix of {', '.join(kinds)}"
+        )
+        raise ConfigurationError(msg)
+    return list(geoparse(documents, gazetteer=gazetteer, on_error=report))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+
+
+def _quote(r: Resolution) -> dict[str, Any]:
+    m = r.mention
+    return {
+        "doc": m.doc,
+        "sentence": m.sentence,
+        "start": m.start,
+        "end": m.end,
+        "surface": m.surface,
+    }
+
+
+def _best_quotes(resolutions: Sequence[Resolution], limit: int = MAX_QUOTES) -> list[dict]:
+    """Up to *limit* quotes: the first mention of each document first, one per sentence."""
+    firsts: list[Resolution] = []
+    rest: list[Resolution] = []
+    seen_docs: set[str] = set()
+    for r in resolutions:
+        (rest if r.mention.doc in seen_docs else firsts).append(r)
+        seen_docs.add(r.mention.doc)
+    out: list[dict] = []
+    sentences: set[tuple[str, int]] = set()
+    for r in [*firsts, *rest]:
+        key = (r.mention.doc, r.mention.sentence_start)
+        if key in sentences:
+            continue
+        sentences.add(key)
+        out.append(_quote(r))
+        if len(out) == limit:
+            break
+    return out
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _advance(statuses: Iterable[str]) -> str:
+    ranked = sorted(statuses, key=_ADVANCE.__getitem__)
+    return ranked[-1] if ranked else "none"
+
+
+def _event_date(events: Sequence[Any], kind: str) -> str | None:
+    dates = sorted((e for e in events if e.type == kind), key=lambda e: e.effective_from)
+    return dates[0].date if dates else None
+
+
+def _instrument_for(agreement: Agreement, site_id: str) -> Any:
+    """The instrument that brought *site_id* under *agreement* (itself or an amendment)."""
+    if site_id in agreement.sites:
+        return agreement.instrument
+    for amendment in agreement.amendments:
+        if site_id in amendment.sites:
+            return amendment
+    return agreement.instrument
+
+
+def _min_date(values: Iterable[str | None]) -> str | None:
+    present = [v for v in values if v]
+    return min(present, key=lambda v: (v + "-99-99")[:10]) if present else None
+
+
+def _geo_frame(rows: list[dict[str, Any]], layer: str) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    columns = COLUMNS[layer]
+    frame = gpd.GeoDataFrame(rows or None, columns=list(columns), geometry="geometry", crs=CRS)
+    if not rows:
+        frame = gpd.GeoDataFrame(
+            {c: [] for c in columns if c != "geometry"},
+            geometry=gpd.GeoSeries([], crs=CRS),
+            crs=CRS,
+        )
+    return frame
+
+
+def _site_rows(
+    registry: Registry,
+    as_of: dt.date,
+    parsed: Sequence[ParsedDocument],
+    links: Sequence[Link],
+) -> list[dict[str, Any]]:
+    from geo.gazetteer.sources import load_sites
+
+    curated = {s.id: s for s in load_sites()}
+    mentions: dict[str, list[Resolution]] = {}
+    for doc in parsed:
+        for r in doc.resolutions:
+            if r.place is not None and not r.mention.demonym:
+                mentions.setdefault(r.place.id, []).append(r)
+    texts = {doc.document.id: doc.document.text for doc in parsed}
+    implied: dict[str, list[Link]] = {}
+    for link in links:
+        if link.kind == "mention_site" and link.rule == "agreed_areas":
+            implied.setdefault(link.target_id, []).append(link)
+
+    site_order = _unique(s for a in registry for s in a.all_sites())
+    rows: list[dict[str, Any]] = []
+    for site_id in site_order:
+        site = curated.get(site_id)
+        agreements = registry.agreements_for_site(site_id)
+        detail = []
+        for agreement in agreements:
+            instrument = _instrument_for(agreement, site_id)
+            detail.append(
+                {
+                    "agreement": agreement.id,
+                    "instrument": instrument.id,
+                    "status": registry.site_status(site_id, agreement.id, as_of),
+                    "signed": _event_date(instrument.events, "signed"),
+                    "in_force": _event_date(instrument.events, "entered_into_force"),
+                }
+            )
+        found = mentions.get(site_id, [])
+        phrases = implied.get(site_id, [])
+        implied_quotes = list(
+            {
+                (k.doc_id, k.start): {
+                    "doc": k.doc_id,
+                    "sentence": k.evidence_sentence,
+                    "start": k.start,
+                    "end": k.end,
+                    "phrase": texts.get(k.doc_id, "")[k.start : k.end],
+                }
+                for k in phrases
+            }.values()
+        )
+        lat = site.lat if site else None
+        lon = site.lon if site else None
+        rows.append(
+            {
+                "site_id": site_id,
+                "name": site.name if site else site_id,
+                "local_name": (site.local_name or None) if site else None,
+                "kind": site.kind if site else "unknown",
+                "country": site.country if site else None,
+                "host": ",".join(_unique(a.host for a in agreements)),
+                "partner": ",".join(_unique(a.partner for a in agreements)),
+                "agreements": ",".join(a.id for a in agreements),
+                "agreement_names": " | ".join(a.name for a in agreements),
+                "status": _advance(d["status"] for d in detail),
+                "status_detail": _json(detail),
+                "signed": _min_date(d["signed"] for d in detail),
+                "in_force": _min_date(d["in_force"] for d in detail),
+                "added_by": ",".join(_unique(d["instrument"] for d in detail)),
+                "mention_count": len(found),
+                "named_in_corpus": bool(found),
+                "implied_count": len({(k.doc_id, k.start) for k in phrases}),
+                "in_corpus": bool(found or phrases),
+                "quotes": _json(_best_quotes(found)),
+                "implied_by": _json(implied_quotes[:MAX_QUOTES]),
+                "doc_ids": _json(_unique(r.mention.doc for r in found)),
+                "coord_precision": (site.coord_precision or None) if site else None,
+                "source_url": site.source_urls[0] if site and site.source_urls else None,
+                "has_point": lat is not None and lon is not None,
+                "lat": lat,
+                "lon": lon,
+                "geometry": point(lat, lon),
+            }
+        )
+    return rows
+
+
+def _place_rows(parsed: Sequence[ParsedDocument], site_ids: set[str]) -> list[dict[str, Any]]:
+    by_place: dict[str, list[Resolution]] = {}
+    for doc in parsed:
+        for r in doc.resolutions:
+            if r.place is not None and r.place.id not in site_ids:
+                by_place.setdefault(r.place.id, []).append(r)
+    rows = []
+    for place_id, found in by_place.items():
+        p = found[0].place
+        assert p is not None
+        names = [r for r in found if not r.mention.demonym]
+        rows.append(
+            {
+                "place_id": place_id,
+                "name": p.name,
+                "kind": p.kind,
+                "country": p.country,
+                "mention_count": len(names),
+                "demonym_count": len(found) - len(names),
+                "doc_ids": _json(_unique(r.mention.doc for r in found)),
+                "quotes": _json(_best_quotes(names or found)),
+                "source": p.source or None,
+                "has_point": p.has_point,
+                "lat": p.lat,
+                "lon": p.lon,
+                "geometry": point(p.lat, p.lon),
+            }
+        )
+    rows.sort(key=lambda row: (-row["mention_count"] - row["demonym_count"], row["place_id"]))
+    return rows
+
+
+def _mention_rows(
+    parsed: Sequence[ParsedDocument], site_ids: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows: list[dict[str, Any]] = []
+    unresolved: list[dict[str, Any]] = []
+    for doc in parsed:
+        for r in doc.resolutions:
+            m, p = r.mention, r.place
+            if p is None:
+                unresolved.append(
+                    {
+                        "doc": m.doc,
+                        "start": m.start,
+                        "end": m.end,
+                        "surface": m.surface,
+                        "sentence": m.sentence,
+                        "reason": r.reason,
+                    }
+                )
+                continue
+            rows.append(
+                {
+                    "mention_id": mention_id(m.doc, m.start, m.end),
+                    "doc": m.doc,
+                    "start": m.start,
+                    "end": m.end,
+                    "surface": m.surface,
+                    "place_id": p.id,
+                    "name": p.name,
+                    "kind": r.kind,
+                    "country": p.country,
+                    "score": round(float(r.score), 4),
+                    "reason": r.reason,
+                    "sentence": m.sentence,
+                    "sentence_start": m.sentence_start,
+                    "demonym": m.demonym,
+                    "is_site": p.id in site_ids,
+                    "has_point": p.has_point,
+                    "lat": p.lat,
+                    "lon": p.lon,
+                    "geometry": point(p.lat, p.lon),
+                }
+            )
+    return rows, unresolved
+
+
+def _country_name(iso2: str, gazetteer: Gazetteer | None) -> str:
+    if gazetteer is not None:
+        place = gazetteer.get_place(f"country:{iso2}")
+        if place is not None:
+            return place.name
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=iso2)
+    if country is None:
+        return iso2
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def _country_rows(
+    registry: Registry, as_of: dt.date, gazetteer: Gazetteer | None
+) -> list[dict[str, Any]]:
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from geo.gazetteer import boundaries as basemap
+
+    available = set(basemap.countries()["iso2"].dropna().astype(str))
+    roles: dict[str, set[str]] = {}
+    by_country: dict[str, list[Agreement]] = {}
+    territory_of: dict[str, str] = {}
+    for agreement in registry:
+        parties = [("host", agreement.host), ("partner", agreement.partner)]
+        if agreement.territory:
+            parties.append(("host", agreement.territory))
+            territory_of[agreement.territory] = agreement.host
+        for role, iso2 in parties:
+            roles.setdefault(iso2, set()).add(role)
+            by_country.setdefault(iso2, [])
+            if agreement not in by_country[iso2]:
+                by_country[iso2].append(agreement)
+    rows = []
+    for iso2 in sorted(roles):
+        role = "both" if len(roles[iso2]) == 2 else next(iter(roles[iso2]))
+        geom: MultiPolygon | None = None
+        if iso2 in available:
+            shape = basemap.country_polygon(iso2)
+            geom = MultiPolygon([shape]) if isinstance(shape, Polygon) else shape
+        detail = {a.id: registry.status(a.id, as_of) for a in by_country[iso2]}
+        rows.append(
+            {
+                "iso2": iso2,
+                "name": _country_name(iso2, gazetteer),
+                "role": role,
+                "territory_of": territory_of.get(iso2),
+                "agreements": ",".join(a.id for a in by_country[iso2]),
+                "status": _advance(detail.values()),
+                "status_detail": _json(detail),
+                "has_polygon": geom is not None,
+                "geometry": geom,
+            }
+        )
+    return rows
+
+
+def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict]:
+    from shapely.geometry import MultiPoint
+
+    reasons: dict[str, dict[str, list[str]]] = {}
+    for link in links:
+        if link.kind == "document_agreement":
+            per = reasons.setdefault(link.doc_id, {}).setdefault(link.target_id, [])
+            if link.reason not in per:
+                per.append(link.reason)
+    rows = []
+    for doc in parsed:
+        d = doc.document
+        coords = _unique(
+            (r.place.lon, r.place.lat)
+            for r in doc.resolutions
+            if r.place is not None and r.place.has_point
+        )
+        geom: MultiPoint | None = MultiPoint(coords) if coords else None
+        linked = reasons.get(d.id, {})
+        rows.append(
+            {
+                "doc_id": d.id,
+                "title": d.title,
+                "date": d.date,
+                "lang": doc.lang,
+                "source": d.source,
+                "url": d.url,
+                "n_mentions": sum(1 for r in doc.resolutions if r.place is not None),
+                "n_unresolved": sum(1 for r in doc.resolutions if r.place is None),
+                "agreements": ",".join(linked),
+                "link_reasons": _json(linked),
+                "geometry": geom,
+            }
+        )
+    return rows
+
+
+def build_layers(
+    inputs: Sequence[str | Path] | Iterable[Document] | Sequence[ParsedDocument] | str | Path,
+    *,
+    as_of: str | dt.date | None = None,
+    agreements: Sequence[Path | str] = (),
+    gazetteer: Gazetteer | None = None,
+    on_error: Callable[[DocumentError], None] | None = None,
+    registry: Registry | None = None,
+) -> Layers:
+    """Geoparse *inputs*, link them to the registry and return the validated layers.
+
+    *inputs* are paths (files, folders, ``"-"``), :class:`~geo.models.Document` records
+    or parsed documents (then nothing is parsed again). *as_of* (default today) is the
+    date statuses refer to; *agreements* are user registry files merged after the curated
+    one (or pass a loaded *registry*). The registry is loaded first, so a malformed one
+    raises :class:`~geo.errors.DataError` before any document is read. A document that
+    fails is passed to *on_error* and kept in ``Layers.errors``; the rest goes on.
+    Raises :class:`~geo.errors.LayerValidationError` if a layer is inconsistent (a bug)
+    and :class:`~geo.errors.GeoError` if the Natural Earth assets were never fetched.
+    """
+    import pandas as pd
+
+    date = parse_as_of(as_of)
+    if registry is None:
+        registry = load_registry([Path(p) for p in agreements])
+    errors: list[DocumentError] = []
+
+    def report(error: DocumentError) -> None:
+        errors.append(error)
+        if on_error is not None:
+            on_error(error)
+        else:
+            log.warning("%s", error)
+
+    needs_parsing = not (
+        isinstance(inputs, Sequence)
+        and not isinstance(inputs, str)
+        and inputs
+        and all(isinstance(i, ParsedDocument) for i in inputs)
+    )
+    if gazetteer is None and needs_parsing:
+        from geo.gazetteer.store import load_gazetteer
+
+        gazetteer = load_gazetteer()
+    parsed = _parse_inputs(inputs, gazetteer, report)
+    ids = [p.document.id for p in parsed]
+    if len(set(ids)) != len(ids):
+        msg = "documents must have unique ids (read_documents renames duplicates)"
+        raise ConfigurationError(msg)
+    links = link_documents(parsed, registry)
+
+    site_ids = set(registry.site_ids())
+    mention_rows, unresolved_rows = _mention_rows(parsed, site_ids)
+    try:
+        country_rows = _country_rows(registry, date, gazetteer)
+    except GeoError as err:
+        msg = f"cannot build the countries layer: {err}"
+        raise GeoError(msg) from err
+    layers = Layers(
+        sites=_geo_frame(_site_rows(registry, date, parsed, links), "sites"),
+        places=_geo_frame(_place_rows(parsed, site_ids), "places"),
+        mentions=_geo_frame(mention_rows, "mentions"),
+        countries=_geo_frame(country_rows, "countries"),
+        documents=_geo_frame(_document_rows(parsed, links), "documents"),
+        unresolved=pd.DataFrame(unresolved_rows, columns=list(COLUMNS["unresolved"])),
+        links=links,
+        registry=registry,
+        as_of=date,
+        errors=errors,
+    )
+    validate_layers(layers)
+    return layers

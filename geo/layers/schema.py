@@ -1,0 +1,159 @@
+"""SCHEMA_DOC"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from geo.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from shapely.geometry import Point
+
+
+CRS = "EPSG:4326"
+
+MAX_QUOTES = 5
+
+LAYER_NAMES = ("sites", "places", "mentions", "countries", "documents", "unresolved")
+
+#: The columns of every layer, in order (``geometry`` last in spatial layers).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "sites": (
+        "site_id",
+        "name",
+        "local_name",
+        "kind",
+        "country",
+        "host",
+        "partner",
+        "agreements",
+        "agreement_names",
+        "status",
+        "status_detail",
+        "signed",
+        "in_force",
+        "added_by",
+        "mention_count",
+        "named_in_corpus",
+        "implied_count",
+        "in_corpus",
+        "quotes",
+        "implied_by",
+        "doc_ids",
+        "coord_precision",
+        "source_url",
+        "has_point",
+        "lat",
+        "lon",
+        "geometry",
+    ),
+    "places": (
+        "place_id",
+        "name",
+        "kind",
+        "country",
+        "mention_count",
+        "demonym_count",
+        "doc_ids",
+        "quotes",
+        "source",
+        "has_point",
+        "lat",
+        "lon",
+        "geometry",
+    ),
+    "mentions": (
+        "mention_id",
+        "doc",
+        "start",
+        "end",
+        "surface",
+        "place_id",
+        "name",
+        "kind",
+        "country",
+        "score",
+        "reason",
+        "sentence",
+        "sentence_start",
+        "demonym",
+        "is_site",
+        "has_point",
+        "lat",
+        "lon",
+        "geometry",
+    ),
+    "countries": (
+        "iso2",
+        "name",
+        "role",
+        "territory_of",
+        "agreements",
+        "status",
+        "status_detail",
+        "has_polygon",
+        "geometry",
+    ),
+    "documents": (
+        "doc_id",
+        "title",
+        "date",
+        "lang",
+        "source",
+        "url",
+        "n_mentions",
+        "n_unresolved",
+        "agreements",
+        "link_reasons",
+        "geometry",
+    ),
+    "unresolved": ("doc", "start", "end", "surface", "sentence", "reason"),
+}
+
+ID_COLUMNS = {
+    "sites": "site_id",
+    "places": "place_id",
+    "mentions": "mention_id",
+    "countries": "iso2",
+    "documents": "doc_id",
+}
+
+GEOMETRY_TYPES = {
+    "sites": "Point",
+    "places": "Point",
+    "mentions": "Point",
+    "countries": "MultiPolygon",
+    "documents": "MultiPoint",
+}
+
+
+def point(lat: float | None, lon: float | None) -> Point | None:
+    """``Point(lon, lat)``: records say (lat, lon), shapely and GIS files (x=lon, y=lat).
+
+    Every point geometry of the layers is made here, so the flip happens in one place.
+    ``None`` when either coordinate is missing (a site no source locates).
+    """
+    from shapely.geometry import Point
+
+    if lat is None or lon is None:
+        return None
+    return Point(float(lon), float(lat))
+
+
+def parse_as_of(value: str | dt.date | None) -> dt.date:
+    """The status date: a ``date``, an ISO ``YYYY-MM-DD`` string, or today for ``None``.
+
+    Raises :class:`~geo.errors.ConfigurationError` (a usage error) for anything else.
+    """
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        msg = f"--as-of must be a date as YYYY-MM-DD, not {value!r}"
+        raise ConfigurationError(msg) from None

@@ -1,0 +1,147 @@
+"""VALIDATE_DOC"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from geo.errors import LayerValidationError
+from geo.layers.schema import COLUMNS, CRS, GEOMETRY_TYPES, ID_COLUMNS, LAYER_NAMES
+
+if TYPE_CHECKING:
+    from geo.layers.build import Layers
+
+
+def _frame_problems(name: str, frame: Any) -> list[str]:
+    """CRS, columns, unique ids, geometry types and ranges of one spatial layer."""
+    import geopandas as gpd
+
+    problems: list[str] = []
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return [f"{name}: expected a GeoDataFrame, got {type(frame).__name__}"]
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        problems.append(f"{name}: CRS is {frame.crs}, expected {CRS}")
+    missing = [c for c in COLUMNS[name] if c not in frame.columns]
+    if missing:
+        problems.append(f"{name}: missing columns {', '.join(missing)}")
+    id_col = ID_COLUMNS[name]
+    if id_col in frame.columns:
+        ids = frame[id_col]
+        if ids.isna().any():
+            problems.append(f"{name}: {int(ids.isna().sum())} row(s) without {id_col}")
+        dupes = sorted(set(ids[ids.duplicated()].dropna().astype(str)))
+        if dupes:
+            problems.append(f"{name}: duplicate {id_col} {', '.join(dupes[:10])}")
+    if frame.geometry.name not in frame.columns:
+        return problems
+    expected = GEOMETRY_TYPES[name]
+    flag = {"countries": "has_polygon"}.get(name, "has_point")
+    for index, geom in zip(frame.index, frame.geometry, strict=True):
+        label = f"{name}[{frame.at[index, id_col] if id_col in frame.columns else index}]"
+        empty = geom is None or geom.is_empty
+        if not empty and geom.geom_type != expected:
+            problems.append(f"{label}: geometry is a {geom.geom_type}, expected {expected}")
+            continue
+        if flag in frame.columns and bool(frame.at[index, flag]) == empty:
+            state = "empty" if empty else "present"
+            problems.append(f"{label}: {flag} is {frame.at[index, flag]} but geometry is {state}")
+        if empty:
+            continue
+        minx, miny, maxx, maxy = geom.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            problems.append(f"{label}: coordinates out of range ({geom.bounds})")
+        if (
+            name != "countries"
+            and {"lat", "lon"} <= set(frame.columns)
+            and geom.geom_type == "Point"
+            and (
+                abs(geom.y - float(frame.at[index, "lat"])) > 1e-9
+                or abs(geom.x - float(frame.at[index, "lon"])) > 1e-9
+            )
+        ):
+            problems.append(f"{label}: geometry {geom.wkt} does not match lat/lon columns")
+    return problems
+
+
+def validate_layers(layers: Layers) -> None:
+    """Check every layer at once; raise :class:`LayerValidationError` listing all problems.
+
+    Called by :func:`build_layers` before returning and by the exporter before writing,
+    so a layer edited in a notebook is checked again. Checks: each spatial layer is a
+    GeoDataFrame in EPSG:4326 with the documented columns, unique ids, the expected
+    geometry type, coordinates within [-180, 180] × [-90, 90] and points that agree with
+    the ``lat``/``lon`` and ``has_point`` columns; every agreement id of ``sites`` and
+    ``countries`` is in the registry; every mention's place is a row of ``places`` or
+    ``sites`` and its document a row of ``documents``; offsets are ordered and the
+    surface sits at them in the sentence; ``unresolved`` has its columns.
+    """
+    problems: list[str] = []
+    frames = {}
+    for name in LAYER_NAMES[:-1]:
+        frame = getattr(layers, name)
+        problems.extend(_frame_problems(name, frame))
+        frames[name] = frame
+    unresolved = layers.unresolved
+    missing = [c for c in COLUMNS["unresolved"] if c not in getattr(unresolved, "columns", ())]
+    if missing:
+        problems.append(f"unresolved: missing columns {', '.join(missing)}")
+
+    registry = layers.registry
+    if registry is not None:
+        for name in ("sites", "countries"):
+            frame = frames[name]
+            if "agreements" not in frame.columns:
+                continue
+            for key, value in zip(frame[ID_COLUMNS[name]], frame["agreements"], strict=True):
+                for agreement_id in filter(None, str(value or "").split(",")):
+                    if agreement_id not in registry:
+                        problems.append(
+                            f"{name}[{key}]: agreement {agreement_id!r} is not in the registry"
+                        )
+        if "site_id" in frames["sites"].columns:
+            missing_sites = sorted(registry.site_ids() - set(frames["sites"]["site_id"]))
+            if missing_sites:
+                problems.append(f"sites: registry sites missing: {', '.join(missing_sites)}")
+
+    mentions = frames["mentions"]
+    known_places = set()
+    for name, column in (("places", "place_id"), ("sites", "site_id")):
+        if column in frames[name].columns:
+            known_places |= set(frames[name][column].astype(str))
+    doc_ids = (
+        set(frames["documents"]["doc_id"]) if "doc_id" in frames["documents"].columns else set()
+    )
+    needed = {
+        "mention_id",
+        "doc",
+        "start",
+        "end",
+        "surface",
+        "place_id",
+        "sentence",
+        "sentence_start",
+    }
+    if needed <= set(mentions.columns):
+        for row in mentions[sorted(needed)].itertuples(index=False):
+            label = f"mentions[{row.mention_id}]"
+            if row.place_id not in known_places:
+                problems.append(f"{label}: place {row.place_id!r} is in neither places nor sites")
+            if row.doc not in doc_ids:
+                problems.append(f"{label}: document {row.doc!r} is not in documents")
+            start, end, offset = int(row.start), int(row.end), int(row.sentence_start)
+            if not 0 <= start < end:
+                problems.append(f"{label}: bad offsets start={start} end={end}")
+            elif row.sentence[start - offset : end - offset] != row.surface:
+                problems.append(
+                    f"{label}: offsets {start}-{end} do not point at {row.surface!r} "
+                    "in its sentence"
+                )
+    if {"doc", "start", "end"} <= set(getattr(unresolved, "columns", ())):
+        for row in unresolved.itertuples(index=False):
+            if not 0 <= int(row.start) < int(row.end):
+                problems.append(f"unresolved[{row.doc}:{row.start}]: bad offsets")
+            if row.doc not in doc_ids:
+                problems.append(f"unresolved[{row.doc}:{row.start}]: document not in documents")
+    if problems:
+        count = len(problems)
+        summary = f"{count} problem{'s' if count != 1 else ''} in the layers"
+        raise LayerValidationError(summary + ":\n  " + "\n  ".join(problems), problems=problems)

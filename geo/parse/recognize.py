@@ -1,0 +1,886 @@
+"""Toponym recognition: which spans of a text name places (or peoples).
+
+The recognizer needs no language model. It finds runs of capitalised words (with the
+connectors names contain: "Gulf *of* Finland", "Bosnia *and* Herzegovina"), splits
+hyphenated compounds ("US-Soldaten", "Ukraine-Konflikt") and slashes, and looks up every
+sub-span, longest first, in the gazetteer's name and demonym keys. Datelines in capitals
+("KOPENHAGEN:") and abbreviations written exactly as indexed ("US", "U.S.", "UK") count.
+
+Each found span is then weighed by a small linear model over features a reader would use:
+is it a country or a village, is the word common in this language ("Boden" in German is
+soil), does a title or a first name precede it ("Antony Blinken"), is it a fragment of a
+longer proper name, does a locative preposition precede it ("in Norway"), is it at the
+start of a sentence. The weights were fitted on the training split of the benchmark
+corpora (``benchmarks/train_recognizer.py``) and are stored in ``recognizer_weights.json``;
+German capitalises every noun, which no English corpus teaches, so that rule is set by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from geo.gazetteer.index import ANY_LANG, CASE, CURATED, LANG_BIT, PREFERRED, VARIANT
+from geo.gazetteer.query import Entry, Gazetteer
+from geo.gazetteer.sources import SITE_KINDS
+from geo.text.lexicon import CALENDAR, FUNCTION_WORDS, TITLES, first_names, last_names, zipf
+from geo.text.normalize import name_key
+from geo.text.sentences import ABBREVIATIONS
+
+MAX_TOKENS = 7  # the longest name we look up, in words ("Harstad/Narvik Airport Evenes")
+
+_UPPER = "".join(
+    ch for ch in map(chr, [*range(0x41, 0x2B0), *range(0x1E00, 0x1F00)]) if ch.isupper()
+)
+_UP = f"[{re.escape(_UPPER)}]"
+_CONNECTORS = (
+    "of|the|de|del|della|di|da|das|do|dos|du|des|la|le|les|el|al|am|an|der|den|dem|im|"
+    "upon|on|sur|en|es|y|i|og|och|and|und|et|&"
+)
+# A capitalised word: letters/digits with inner apostrophes, dots, hyphens ("U.S.",
+# "O'Hare", "Saint-Denis", "US-Soldaten"), optionally a final dot ("St.", "U.S.").
+_TOKEN = rf"{_UP}\w*(?:['’.\-]\w+)*(?:\.(?=\s|$|[,;:)]))?"
+_RUN = re.compile(
+    rf"(?<![\w'’.\-]){_TOKEN}(?:(?:[ \t]+|[ \t]*/[ \t]*)(?:(?:{_CONNECTORS})[ \t]+)*{_TOKEN})*"
+)
+_PART = re.compile(r"[^\s/\-]+")
+_CONNECTOR_SET = frozenset(_CONNECTORS.split("|"))
+_SENTENCE_END = frozenset('.!?:;"“”»\n')
+_LOCATIVE = frozenset(
+    """in into inside at near from to across throughout within around outside toward towards
+    via through over off nach aus bei von vom zum zur im ins i fra til på från till ved hos
+    à au aux dans vers en desde hacia cerca""".split()
+)
+_PLACE_WORDS = frozenset(
+    name_key(w)
+    for w in """air station base naval airport airfield city county province state region
+    district island islands sea ocean gulf bay strait river lake mountains peninsula valley
+    coast harbour harbor port fjord municipality kommune kommun flystasjon flyplass falls
+    orlogsstasjon garnison lufthavn""".split()
+)
+# A run of capitalised words that ends with one of these (or starts with a prefix below)
+# names a place even when the gazetteer does not know it: "Crawford County", "Fooville
+# Air Base", "Camp Murray". Such mentions are reported unresolved rather than dropped or
+# forced onto a namesake town.
+_PLACE_SUFFIXES = frozenset(
+    name_key(w)
+    for w in """county province district island islands peninsula river lake sea bay
+    strait gulf mountains valley airport airfield base garrison flystasjon lufthavn
+    orlogsstasjon flyplass""".split()
+)
+_PLACE_PREFIXES = frozenset(name_key(w) for w in "camp fort lake mount cape".split())
+UNRESOLVED_SCORE = 0.6
+
+# How the reasons read: the strongest positive evidence, in words.
+EVIDENCE = {
+    "kind_country": "a country's name",
+    "kind_continent": "a continent's name",
+    "kind_admin1": "a state or province",
+    "kind_admin2": "a county",
+    "kind_region": "a region or sea",
+    "kind_site": "an agreed military site",
+    "kind_demonym": "a people's adjective",
+    "city_logpop": "a sizeable town",
+    "n_tokens": "a name of several words",
+    "abbreviation": "an acronym written as indexed",
+    "locative": "after a locative preposition",
+    "dateline": "a dateline",
+    "place_word_after": "followed by a place word",
+    "title_after": "before a title",
+    "compound_head": "heads a compound",
+    "compound_head_noun_language": "heads a compound",
+    "demonym_compound_head": "heads a compound",
+    "demonym_heads_a_name": "modifies a name",
+    "place_pattern": "named like a place",
+}
+
+
+@dataclass(slots=True)
+class Span:
+    """A candidate place mention with its gazetteer entries and recognition score."""
+
+    start: int
+    end: int
+    surface: str
+    key: str
+    entries: list[Entry]  # places the name may denote
+    demonyms: list[Entry]  # places whose people/adjective the word may be (Canadian)
+    n_tokens: int
+    features: dict[str, float] = field(default_factory=dict)
+    info: Any = None  # the context-free analysis this span shares with its namesakes
+    score: float = 0.0
+    keep: bool = False
+    why: str = ""
+
+    @property
+    def demonym(self) -> bool:
+        """Whether the span is only a demonym (no place has this name)."""
+        return not self.entries and bool(self.demonyms)
+
+    @property
+    def unknown(self) -> bool:
+        """Whether the span looks like a place the gazetteer does not know."""
+        return not self.entries and not self.demonyms
+
+
+@dataclass(slots=True)
+class _Part:
+    start: int
+    end: int  # end of the core (without a possessive or a sentence-final dot)
+    text: str
+    connector: bool
+    dot_end: int  # end with a final dot kept ("Calif.", "Ky."), else == end
+
+
+@dataclass(slots=True)
+class _Static:
+    """What a surface form tells on its own, computed once per form and language."""
+
+    entries: list[Entry]
+    demonyms: list[Entry]
+    features: dict[str, float]  # the context-free features
+    total: float  # sum of their weighted values
+    common: float  # commonness (see span_features), weighted by position later
+    all_caps: bool
+    resolver_cache: Any = None  # the resolver's ranked candidates, computed once
+    has_site: bool = False  # an agreed site is among the candidates
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A candidate span inside a run, relative to the run's start."""
+
+    rel_start: int
+    rel_end: int
+    surface: str
+    key: str
+    n_tokens: int
+    info: _Static
+    run_ctx: dict[str, float]
+    run_total: float
+    first_in_run: bool
+    said: list[str]  # the strongest evidence from the name and the run, in words
+
+
+@dataclass(slots=True)
+class _RunInfo:
+    hits: list[_Hit]
+    people: tuple[str, ...]
+
+
+_MISSING: Any = object()
+
+
+@cache
+def _weights() -> dict[str, float]:
+    text = (resources.files("geo") / "recognizer_weights.json").read_text(encoding="utf-8")
+    return {k: float(v) for k, v in json.loads(text)["weights"].items()}
+
+
+def _core(word: str, start: int) -> tuple[int, int]:
+    """End of a word without a possessive or a final dot, and the end keeping the dot."""
+    e = start + len(word)
+    if word.endswith(("'s", "’s")):
+        return e - 2, e - 2
+    if word.endswith(("'", "’")):
+        return e - 1, e - 1
+    if word.endswith(".") and word.count(".") == 1:
+        return e - 1, e  # "Norway." at a sentence end; "U.S." keeps its dots
+    return e, e
+
+
+def _parts(text: str, start: int, end: int) -> list[_Part]:
+    parts = []
+    for m in _PART.finditer(text, start, end):
+        s = m.start()
+        word = m.group()
+        core_end, dot_end = _core(word, s)
+        if core_end <= s:
+            continue
+        parts.append(_Part(s, core_end, text[s:core_end], word.lower() in _CONNECTOR_SET, dot_end))
+    return parts
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'“‘«(":
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def _previous_word(text: str, start: int) -> str:
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    j = i
+    while j >= 0 and (text[j].isalpha() or text[j] in "'’"):
+        j -= 1
+    return text[j + 1 : i + 1].lower()
+
+
+_DATELINE = re.compile(r"\s*(?:[:(—–]|-\s|,\s*[A-Z])")
+
+
+def _is_dateline(text: str, end: int) -> bool:
+    """A capitalised place at a paragraph start followed by ':' or a dash (KOPENHAGEN:)."""
+    return _DATELINE.match(text, end, end + 6) is not None
+
+
+_NOUN_CAPITALISING = frozenset({"de"})
+_COMPOUNDING = frozenset({"de", "da", "no", "sv", "fi"})
+DEMONYM_DISCOUNT = 0.95  # a demonym names its country a little less directly than the name
+
+
+def _expected_zipf(place: Any, demonym: bool) -> float:
+    """Typical Zipf frequency of a name of this kind and size in news text."""
+    if demonym:
+        return 5.0  # "Chinese", "Russian" are common words and still gold toponyms
+    kind = place.kind
+    if kind in ("country", "continent"):
+        return 4.6
+    if kind == "admin1":
+        return 3.8
+    if kind == "admin2":
+        return 2.8
+    if kind == "city":
+        return 1.0 + 0.5 * math.log10(max(place.population, 1))
+    if place.id.startswith("region:"):
+        return 3.5
+    return 1.5
+
+
+def _kind_group(kind: str, place_id: str) -> str:
+    if kind in SITE_KINDS:
+        return "site"
+    if place_id.startswith("region:"):
+        return "region"
+    if kind in ("country", "admin1", "admin2", "continent", "city", "airport"):
+        return kind
+    return "other"
+
+
+def _best(entries: Sequence[Entry]) -> Entry | None:
+    from geo.gazetteer.index import importance
+
+    if not entries:
+        return None
+    return max(entries, key=lambda e: (importance(e.place), e.place.population))
+
+
+class Recognizer:
+    """Finds and weighs candidate spans; one per gazetteer and language, with caches.
+
+    Everything a surface form says on its own (its candidates, its kind, how common the
+    word is) is computed once per form; only the context (the words around it) is
+    computed per occurrence. That keeps recognition at several megabytes per second.
+    """
+
+    def __init__(self, gaz: Gazetteer, lang: str) -> None:
+        self.gaz = gaz
+        self.lang = lang
+        self.names = gaz.names
+        self.demonym_keys = gaz.demonyms
+        self.weights = _weights()
+        self._static: dict[str, _Static | None] = {}
+        self._runs: dict[str, _RunInfo | None] = {}
+        self._inflecting = lang in _INFLECTING
+        self._inflection_cache: dict[str, tuple[_Static, str] | None] = {}
+        self._bias = self.weights.get("bias", 0.0)
+        self._threshold = self.weights.get("threshold", 0.5)
+        self._first = _first_words(gaz)
+
+    # -- context-free part
+    def static(self, surface: str, key: str, n_tokens: int) -> _Static | None:
+        cache_key = surface if n_tokens == 1 else f"{surface}\x00{n_tokens}"
+        found = self._static.get(cache_key, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        info = self._compute_static(surface, key, n_tokens)
+        if len(self._static) > 200_000:
+            self._static.clear()
+        self._static[cache_key] = info
+        return info
+
+    def _compute_static(self, surface: str, key: str, n_tokens: int) -> _Static | None:
+        from geo.gazetteer.index import importance
+
+        gaz = self.gaz
+        entries = gaz.entries(surface, key=key) if key in self.names else []
+        if entries and surface.isupper() and any(e.flags & CASE for e in entries):
+            # "UK" is the United Kingdom; a village written "Uk" is not meant.
+            entries = [e for e in entries if e.flags & CASE or e.place.name == surface]
+        dem = gaz.demonym_entries(key) if key in self.demonym_keys else []
+        if not entries and not dem:
+            return None
+        best_place, best_dem = _best(entries), _best(dem)
+        as_demonym = best_place is None or (
+            best_dem is not None
+            and importance(best_dem.place) * DEMONYM_DISCOUNT > importance(best_place.place)
+        )
+        best = best_dem if as_demonym else best_place
+        assert best is not None
+        p = best.place
+        f: dict[str, float] = {}
+        kind = "demonym" if as_demonym else _kind_group(p.kind, p.id)
+        f[f"kind_{kind}"] = 1.0
+        if kind == "city":
+            f["city_logpop"] = min(1.0, math.log10(p.population + 1) / 7)
+        if entries and dem:
+            f["also_demonym" if not as_demonym else "also_place"] = 1.0
+        f["n_tokens"] = min(n_tokens, 4) - 1
+        f["n_candidates"] = min(len(entries) + len(dem), 10) / 10
+        if best.flags & CASE:
+            f["abbreviation"] = 1.0
+        if not as_demonym and not best.flags & (PREFERRED | CURATED):
+            f["alternate_only"] = 1.0
+        if best.flags & VARIANT:
+            f["variant"] = 1.0
+        if best.langs != ANY_LANG and not best.langs & LANG_BIT.get(self.lang, ANY_LANG):
+            f["other_language"] = 1.0
+        if as_demonym and key.endswith("s") and key[:-1] in self.demonym_keys:
+            f["demonym_plural"] = 1.0  # "Canadians" (people) rather than "Canadian"
+        single = n_tokens == 1
+        common = 0.0
+        if single:
+            # How much more frequent the word is than such a place would be: "Boden" is a
+            # town of 18,000 but as common in German as "Land"; "Kopenhagen" is not.
+            z = zipf(surface, self.lang)
+            # Expect the frequency of the best-known namesake: a site named after its town
+            # ("Aalborg", "Gotland") is as frequent a word as the town.
+            expected = max(
+                [_expected_zipf(p, as_demonym)]
+                + [_expected_zipf(e.place, False) for e in entries[:20]]
+                + [_expected_zipf(e.place, True) for e in dem[:5]]
+            )
+            excess = z - expected
+            common = max(0.0, excess) / 3
+            if excess > 1.0 and kind in ("city", "admin1", "admin2", "airport", "other"):
+                # A town or division much more common as a word: "Centre", "Union",
+                # "Police", "Town" (countries and peoples are frequent words by nature).
+                f["very_common"] = min(1.0, (excess - 1.0) / 2)
+            if self.lang in _NOUN_CAPITALISING:
+                f["common_noun_language"] = common
+            if key in FUNCTION_WORDS:
+                f["function_word"] = 1.0
+            f["first_name"] = min(first_names().get(key, 0.0), 1.0)
+            f["last_name"] = min(last_names().get(key, 0.0) * 10, 1.0)
+        if key in CALENDAR:
+            f["calendar"] = 1.0
+        # Capitals that are not an indexed acronym: "KOPENHAGEN:" in a dateline, but
+        # also "NATO", "NGO", "SOL" that only spell a village's name in capitals.
+        all_caps = (
+            surface.isupper()
+            and sum(ch.isalpha() for ch in surface) >= 2
+            and not any(e.flags & CASE for e in (*entries, *dem))
+        )
+        if all_caps:
+            f["all_caps"] = 1.0
+        w = self.weights
+        total = sum(w.get(k, 0.0) * v for k, v in f.items())
+        has_site = any(e.place.kind in SITE_KINDS for e in entries)
+        return _Static(entries, dem, f, total, common, all_caps, has_site=has_site)
+
+    # -- inflection
+    def _inflected(self, word: str) -> tuple[_Static, str] | None:
+        """A known place under a case or genitive ending ("Washingtonissa", "Norges").
+
+        Finnish inflects names (Suomen, Rovaniemeä, Lapissa) and German, Danish,
+        Norwegian and Swedish add a genitive -s (Norwegens, Danmarks). The stems are
+        tried only for those languages and accepted only when they name a country, a
+        division, a region, an agreed site or a town of 20,000 or more: an ending
+        stripped from an ordinary word must not invent a village.
+        """
+        if not self._inflecting or len(word) < 4 or not word[:1].isupper():
+            return None
+        cached = self._inflection_cache.get(word, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        from geo.gazetteer.index import importance
+
+        found = None
+        best = 0.0
+        for stem in _stems(word, self.lang):
+            key = name_key(stem)
+            if key not in self.names:
+                continue
+            info = self.static(stem, key, 1)
+            if info is None:
+                continue
+            # Of all readings (Suomen: Suom-en, Suome-n -> Suomi) keep the most notable.
+            rank = max((importance(e.place) for e in info.entries if _notable(e.place)), default=0)
+            if rank > best:
+                found, best = (info, stem), rank
+        self._inflection_cache[word] = found
+        return found
+
+    # -- scanning
+    def spans(self, text: str, *, with_features: bool = False) -> list[Span]:
+        """Every candidate span of *text*, scored; ``Span.keep`` marks the mentions.
+
+        Runs of capitalised words repeat across a corpus ("The", "U.S.", "Prime Minister
+        Theresa May"), so each distinct run is analysed once: its candidate spans, their
+        context-free features and the features the run itself gives. Per occurrence only
+        what lies outside the run is looked at.
+        """
+        cache = self._runs
+        found: list[tuple[int, _Hit]] = []
+        people: set[str] = set()
+        for m in _RUN.finditer(text):
+            word = m.group()
+            info = cache.get(word, _MISSING)
+            if info is _MISSING:
+                info = self._analyse_run(word)
+                if len(cache) > 300_000:
+                    cache.clear()
+                cache[word] = info
+            if info is None:
+                continue
+            a = m.start()
+            if info.people:
+                people.update(info.people)
+            for hit in info.hits:
+                found.append((a, hit))
+        spans = []
+        for a, hit in found:
+            span = self._score(text, a, hit, people, with_features)
+            if span is not None:
+                spans.append(span)
+        return spans
+
+    def _analyse_run(self, run: str) -> _RunInfo | None:
+        """The candidate spans of one run of capitalised words (offsets relative to it)."""
+        if " " not in run and "-" not in run and "/" not in run and "\t" not in run:
+            # One plain word, the common case: no neighbours, no people, no patterns.
+            end = _core(run, 0)[0]
+            if end <= 0:
+                return None
+            key = name_key(run[:end])
+            known = key in self.names or key in self.demonym_keys
+            if not known and self._inflected(run[:end]) is None:
+                return None  # (cached: the general path below asks again for free)
+        parts = _parts(run, 0, len(run))
+        if not parts:
+            return None
+        if len(parts) > 1:
+            # "…and Aalborg. Folketinget …": a final dot ends the sentence, and the run,
+            # unless the word is an abbreviation ("St. Petersburg", "Gen. Patton").
+            pieces = _split_at_sentence_ends(run, parts)
+            if len(pieces) > 1:
+                infos = [self._analyse_parts(run, piece) for piece in pieces]
+                hits = [h for info in infos if info for h in info.hits]
+                people = {k for info in infos if info for k in info.people}
+                return _RunInfo(hits, tuple(people)) if hits or people else None
+        return self._analyse_parts(run, parts)
+
+    def _analyse_parts(self, run: str, parts: list[_Part]) -> _RunInfo | None:
+        """The candidate spans of a run of capitalised words within one sentence."""
+        people: set[str] = set()
+        if len(parts) > 1:
+            _add_people(parts, people)
+        hits: list[_Hit] = []
+        names, dems, first = self.names, self.demonym_keys, self._first
+        n = len(parts)
+        i = 0
+        while i < n:
+            p = parts[i]
+            if p.connector or (name_key(p.text) not in first and not self._inflecting):
+                i += 1
+                continue
+            hit = None
+            for j in range(min(n, i + MAX_TOKENS) - 1, i - 1, -1):
+                if parts[j].connector:
+                    continue
+                surface = run[p.start : parts[j].end]
+                key = name_key(surface)
+                if key in names or key in dems:
+                    info = self.static(surface, key, j - i + 1)
+                    end = parts[j].end
+                    if parts[j].dot_end > end:
+                        dotted = run[p.start : parts[j].dot_end]
+                        with_dot = self.static(dotted, key, j - i + 1)
+                        # "Ky." is Kentucky, "Ky" is not: the dot counts only when it
+                        # makes an exact abbreviation match.
+                        if with_dot is not None and (
+                            info is None
+                            or (
+                                any(e.flags & CASE for e in with_dot.entries)
+                                and not any(e.flags & CASE for e in info.entries)
+                            )
+                        ):
+                            info, surface, end = with_dot, dotted, parts[j].dot_end
+                    if info is not None:
+                        hit = (j, surface, key, end, info)
+                        break
+            if hit is not None and self._inflecting and hit[0] == i:
+                # "Suomen", "Norges" are also some village's alternate name; the
+                # inflected country wins when the direct match is nothing notable.
+                direct = hit[4]
+                if not any(_notable(e.place) for e in direct.entries):
+                    inflected = self._inflected(p.text)
+                    if inflected is not None:
+                        hit = None
+            if hit is None:
+                inflected = self._inflected(p.text)
+                if inflected is None:
+                    i += 1
+                    continue
+                # "Washingtonissa", "Norwegens": the name with a case ending.
+                hit = (i, p.text, name_key(inflected[1]), p.end, inflected[0])
+            j, surface, key, end, info = hit
+            ctx = self._run_context(run, parts, i, j, end)
+            for kind in ("city", "demonym"):
+                if f"kind_{kind}" in info.features:
+                    # Towns inside longer names are people and firms more often than
+                    # countries are ("Antony Blinken" vs "US State Department");
+                    # adjectives head names and compounds ("Russian-backed").
+                    for name in ("heads_a_name", "word_before", "rare_word_after", "compound_head"):
+                        if name in ctx:
+                            ctx[f"{kind}_{name}"] = ctx[name]
+            w = self.weights
+            total = sum(w.get(k, 0.0) * v for k, v in ctx.items())
+            weighted = [(w.get(k, 0.0) * v, k) for k, v in (*info.features.items(), *ctx.items())]
+            top = sorted((t for t in weighted if t[0] > 0 and t[1] in EVIDENCE), reverse=True)
+            said = [EVIDENCE[k] for _wt, k in top[:2]]
+            hits.append(_Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, said))
+            i = j + 1
+        for unknown in _unknown_places(run, parts, hits):
+            # The unknown name replaces the fragments found inside it ("Air", "Base").
+            hits = [
+                h for h in hits if h.rel_end <= unknown.rel_start or h.rel_start >= unknown.rel_end
+            ]
+            hits.append(unknown)
+        hits.sort(key=lambda h: h.rel_start)
+        if not hits and not people:
+            return None
+        return _RunInfo(hits, tuple(people))
+
+    def _run_context(
+        self, run: str, parts: list[_Part], i: int, j: int, end: int
+    ) -> dict[str, float]:
+        """Features the run itself gives a span of words i..j: its neighbours in the run."""
+        ctx: dict[str, float] = {}
+        if i > 0:
+            # A word of the run precedes the span: the span cannot start a sentence.
+            prev = parts[i - 1]
+            prev_low = prev.text.lower()
+            if prev_low in _LOCATIVE:
+                ctx["locative"] = 1.0
+            elif name_key(prev.text) in TITLES:
+                ctx["title_before"] = 1.0
+        before = after = None
+        compound = False
+        if i > 0:
+            q = parts[i - 1]
+            joined = run[q.end : parts[i].start] in ("-", "'s-", "’s-")
+            if not q.connector and not joined and q.text[:1].isupper():
+                before = q.text
+        if j + 1 < len(parts):
+            q = parts[j + 1]
+            if run[end : q.start] == "-":
+                compound = True
+            elif not q.connector and q.text[:1].isupper():
+                after = q.text
+        if compound:
+            # English "US-led" differs from German "US-Soldaten": separate features.
+            noun_language = self.lang in _COMPOUNDING
+            ctx["compound_head_noun_language" if noun_language else "compound_head"] = 1.0
+        if before is not None:
+            ctx["word_before"] = 1.0
+            if name_key(before) in first_names():
+                ctx["first_name_before"] = 1.0
+        if after is not None:
+            key_after = name_key(after)
+            if key_after in _PLACE_WORDS:
+                ctx["place_word_after"] = 1.0
+            elif key_after in TITLES:
+                ctx["title_after"] = 1.0  # "Russian President", "US Secretary"
+            else:
+                ctx["word_after"] = 1.0
+                if before is None:
+                    ctx["heads_a_name"] = 1.0  # "Toronto Star", "US State Department"
+                if zipf(after, self.lang) < 3.0:
+                    # A rare word after a town is a surname more often than not:
+                    # "Antony Blinken", "Paris Hilton"; after a country it is a modifier.
+                    ctx["rare_word_after"] = 1.0
+        return ctx
+
+    def _dropped(
+        self, hit: _Hit, start: int, end: int, ctx: dict[str, float], info: _Static
+    ) -> Span:
+        """A span rejected by rule, kept (with score 0) only for training."""
+        return Span(
+            start,
+            end,
+            hit.surface,
+            hit.key,
+            info.entries,
+            info.demonyms,
+            hit.n_tokens,
+            features={**info.features, **hit.run_ctx, **ctx},
+            info=info,
+            why="capitals outside a dateline or headline",
+        )
+
+    # -- context outside the run
+    def _score(
+        self, text: str, run_start: int, hit: _Hit, people: set[str], with_features: bool
+    ) -> Span | None:
+        """The span of *hit* at this occurrence, or ``None`` when it is not a mention
+        (dropped spans are kept only with ``with_features``, for training)."""
+        w = self.weights
+        info = hit.info
+        start = run_start + hit.rel_start
+        end = run_start + hit.rel_end
+        ctx: dict[str, float] = {}
+        if hit.first_in_run:
+            if _sentence_initial(text, start):
+                ctx["sentence_initial"] = 1.0
+                if info.common:
+                    ctx["common_initial"] = info.common
+            elif info.common:
+                ctx["common_inner"] = info.common
+            prev = _previous_word(text, start)
+            if prev in _LOCATIVE:
+                ctx["locative"] = 1.0
+            elif prev and name_key(prev) in TITLES:
+                ctx["title_before"] = 1.0
+        elif info.common:
+            ctx["common_inner"] = info.common
+        if info.all_caps and _is_dateline(text, end):
+            ctx["dateline"] = 1.0
+        if hit.key in people:
+            ctx["person_context"] = 1.0
+        if info.all_caps and "dateline" not in ctx and not _caps_line(text, start):
+            return None if not with_features else self._dropped(hit, start, end, ctx, info)
+        if info is _NO_STATIC:
+            return Span(
+                start,
+                end,
+                hit.surface,
+                hit.key,
+                [],
+                [],
+                hit.n_tokens,
+                features=dict(hit.run_ctx) if with_features else {},
+                score=UNRESOLVED_SCORE,
+                keep=True,
+                why=EVIDENCE["place_pattern"],
+            )
+        total = self._bias + info.total + hit.run_total
+        for k, v in ctx.items():
+            total += w.get(k, 0.0) * v
+        score = 1.0 / (1.0 + math.exp(-total))
+        keep = score >= self._threshold
+        if not keep and not with_features:
+            return None
+        span = Span(
+            start,
+            end,
+            hit.surface,
+            hit.key,
+            info.entries,
+            info.demonyms,
+            hit.n_tokens,
+            score=score,
+            keep=keep,
+            info=info,
+        )
+        if with_features:
+            span.features = {**info.features, **hit.run_ctx, **ctx}
+        said = hit.said
+        if "dateline" in ctx or "locative" in ctx:
+            first = [EVIDENCE[k] for k in ("dateline", "locative") if k in ctx]
+            said = [*first, *said]
+        span.why = ", ".join(said[:2]) or "its features together"
+        return span
+
+
+_NO_STATIC = _Static([], [], {}, 0.0, 0.0, False)
+
+
+def _unknown_places(run: str, parts: list[_Part], hits: list[_Hit]) -> list[_Hit]:
+    """Segments of the run that are named like a place the gazetteer does not know.
+
+    A segment is a stretch of capitalised words without connectors; it qualifies when it
+    ends with a place word ("Crawford County", "Fooville Air Base") or starts with a place
+    prefix ("Camp Murray") and no known name covers it from its first to its last word.
+    """
+    out: list[_Hit] = []
+    segment: list[_Part] = []
+    for part in [*parts, None]:
+        if part is not None and not part.connector:
+            segment.append(part)
+            continue
+        hit = _segment_place(run, segment, hits)
+        if hit is not None:
+            out.append(hit)
+        segment = []
+    return out
+
+
+def _segment_place(run: str, words: list[_Part], hits: list[_Hit]) -> _Hit | None:
+    if len(words) < 2 or words[0].text.isupper():
+        return None
+    last, first = name_key(words[-1].text), name_key(words[0].text)
+    if last not in _PLACE_SUFFIXES and first not in _PLACE_PREFIXES:
+        return None
+    start, end = words[0].start, words[-1].end
+    if any(h.rel_start <= start and h.rel_end >= end for h in hits):
+        return None
+    if any(name_key(w.text) in TITLES for w in words):
+        return None
+    surface = run[start:end]
+    return _Hit(
+        start,
+        end,
+        surface,
+        name_key(surface),
+        len(words),
+        _NO_STATIC,
+        {"place_pattern": 1.0},
+        0.0,
+        True,
+        [EVIDENCE["place_pattern"]],
+    )
+
+
+_INFLECTING = frozenset({"fi", "de", "da", "no", "sv"})
+_FINNISH_ENDINGS = tuple(
+    sorted(
+        """issa issä ista istä iin seen hin ssa ssä sta stä lla llä lta ltä lle ksi ineen
+        jen ien ja jä ia iä an än en in on ön un yn na nä ta tä n a ä""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+_VOWELS = set("aeiouyäö")
+
+
+def _stems(word: str, lang: str) -> list[str]:
+    """Candidate base forms of an inflected name, most likely first."""
+    out: list[str] = []
+    if lang == "fi":
+        low = word.lower()
+        for ending in _FINNISH_ENDINGS:
+            if not low.endswith(ending) or len(word) - len(ending) < 3:
+                continue
+            stem = word[: len(word) - len(ending)]
+            out.append(stem)
+            if stem.endswith("e"):
+                out.append(stem[:-1] + "i")  # Rovaniemeä -> Rovaniemi, Suomen -> Suomi
+            if len(stem) > 3 and stem[-1] in _VOWELS and stem[-2] not in _VOWELS:
+                out.append(stem[:-1] + stem[-2] + stem[-1])  # Lapissa -> Lappi (gradation)
+            if stem[-1] not in _VOWELS:
+                out.append(stem + "i")  # Helsingissä -> Helsingi? rarely; Oslossa -> Oslo
+    elif word.endswith("s") and not word.endswith("ss"):
+        out.append(word[:-1])  # Norwegens, Danmarks, Sveriges
+    return out
+
+
+def _notable(place: Any) -> bool:
+    return (
+        place.kind
+        in (
+            "country",
+            "admin1",
+            "continent",
+            *SITE_KINDS,
+        )
+        or place.id.startswith("region:")
+        or (place.kind == "city" and place.population >= 20_000)
+    )
+
+
+def _split_at_sentence_ends(run: str, parts: list[_Part]) -> list[list[_Part]]:
+    """Split the words of a run where one ends a sentence with its final dot."""
+    pieces: list[list[_Part]] = [[]]
+    for part in parts:
+        pieces[-1].append(part)
+        if part.dot_end > part.end and run[part.start : part.dot_end] not in ABBREVIATIONS:
+            pieces.append([])
+    return [p for p in pieces if p]
+
+
+def _caps_line(text: str, start: int) -> bool:
+    """Whether the line around *start* is written in capitals (a headline)."""
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", start)
+    line = text[a : b if b != -1 else len(text)]
+    letters = [ch for ch in line[:200] if ch.isalpha()]
+    return len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+
+
+_NAME_PARTICLES = frozenset(
+    "de del della di da das do dos du des la le van von der den ter al el".split()
+)
+
+
+def _add_people(parts: list[_Part], people: set[str]) -> None:
+    """Add the keys of words this run uses as people's names.
+
+    What follows a title ("President", "Frau") or a common first name ("Mike de Kock",
+    "Antony Blinken") is a person's name; the first name itself is too, unless a place
+    word follows ("Victoria Falls"). Connectors other than name particles end a name:
+    "Georgia and Tbilisi" is two places.
+    """
+    firsts = first_names()
+    for k, a in enumerate(parts):
+        if a.connector:
+            continue
+        ka = name_key(a.text)
+        is_title = ka in TITLES
+        if not is_title and (firsts.get(ka, 0.0) < 0.02 or a.text.isupper()):
+            continue
+        following: list[str] = []
+        for b in parts[k + 1 : k + 5]:
+            if b.connector:
+                if b.text.lower() in _NAME_PARTICLES:
+                    continue
+                break
+            following.append(name_key(b.text))
+            if len(following) == 3:
+                break
+        if not following:
+            continue
+        if is_title:
+            people.update(following)
+        elif following[0] not in _PLACE_WORDS:
+            people.add(ka)
+            people.update(following)
+
+
+@cache
+def _first_words(gaz: Gazetteer) -> frozenset[str]:
+    """The first words of every indexed key: a span can only start on one of them.
+
+    Shared by the recognizers of every language (computed once per gazetteer).
+    """
+    words = {k.split(" ", 1)[0] for k in gaz.names}
+    words.update(k.split(" ", 1)[0] for k in gaz.demonyms)
+    return frozenset(words)
+
+
+_RECOGNIZERS: dict[tuple[int, str], Recognizer] = {}
+
+
+def recognizer(gaz: Gazetteer, lang: str) -> Recognizer:
+    """The cached recognizer of this gazetteer and language."""
+    key = (id(gaz), lang)
+    rec = _RECOGNIZERS.get(key)
+    if rec is None or rec.gaz is not gaz:
+        rec = Recognizer(gaz, lang)
+        _RECOGNIZERS[key] = rec
+    return rec
+
+
+def find_spans(
+    text: str, gaz: Gazetteer, *, lang: str = "en", with_features: bool = False
+) -> list[Span]:
+    """Every candidate span of *text*, scored; ``Span.keep`` says whether it is a mention."""
+    return recognizer(gaz, lang).spans(text, with_features=with_features)

@@ -1,0 +1,853 @@
+"""MAPDATA_DOC"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_lib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from geo.io.outputs import write_text
+
+if TYPE_CHECKING:
+    from geo.registry.agreements import Registry
+
+
+DATA_VERSION = 1
+
+#: status -> (awesome-markers colour, hex colour of that marker, label). Order = legend order.
+STATUS_STYLE: dict[str, tuple[str, str, str]] = {
+    "none": ("lightgray", "#a3a3a3", "not yet agreed"),
+    "proposed": ("beige", "#ffcb92", "proposed"),
+    "negotiating": ("orange", "#f69730", "negotiating"),
+    "signed": ("blue", "#38aadd", "signed"),
+    "approved": ("purple", "#d252b9", "approved"),
+    "in_force": ("green", "#72b026", "in force"),
+    "ended": ("gray", "#575757", "ended"),
+}
+
+_STATUS_ORDER = tuple(STATUS_STYLE)
+
+_RANK = {s: i for i, s in enumerate(_STATUS_ORDER)}
+
+#: Statuses always shown in the legend, present or not (the issue's list).
+_LEGEND_STATUSES = ("negotiating", "signed", "approved", "in_force", "ended")
+
+#: kind -> (Font Awesome 6 solid icon name, label). Order = legend order.
+KIND_STYLE: dict[str, tuple[str, str]] = {
+    "air_base": ("plane", "air base"),
+    "naval_base": ("anchor", "naval base"),
+    "army_garrison": ("person-military-rifle", "army garrison"),
+    "training_area": ("crosshairs", "training area"),
+    "storage": ("warehouse", "storage"),
+    "fuel_depot": ("gas-pump", "fuel depot"),
+    "space_base": ("satellite-dish", "space base"),
+    "border_guard_base": ("user-shield", "border guard base"),
+    "test_range": ("rocket", "test range"),
+    "unknown": ("question", "facility not identified"),
+}
+
+MAX_QUOTES = 5
+
+_QUOTE_CONTEXT = 180  # characters kept on each side of a mention in a long sentence
+
+_COUNTRY_SIMPLIFY = 0.01  # degrees (~1 km): the shading is a display layer
+
+
+class LayersLike(Protocol):
+    """What the map reads from :class:`geo.layers.build.Layers` (tests pass hand-made ones)."""
+
+    sites: Any
+    places: Any
+    countries: Any
+    documents: Any
+    registry: Registry | None
+    as_of: dt.date | None
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, str | int | list | tuple | dict):  # the common cells, fast
+        return False
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, list | tuple | dict) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(value: Any) -> str | None:
+    """A non-empty string, or ``None`` for missing/empty cells (NaN, NA, None, '')."""
+    if _missing(value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _int(value: Any, default: int = 0) -> int:
+    if _missing(value):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _split(value: Any, sep: str = ",") -> list[str]:
+    """A list cell as stripped, non-empty strings: a JSON list, a list, or *sep*-joined."""
+    if _missing(value):
+        return []
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        decoded = _json_cell(value)
+        if isinstance(decoded, list):
+            value = decoded
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if _text(v)]
+    return [part.strip() for part in str(value).split(sep) if part.strip()]
+
+
+def _json_cell(value: Any) -> Any:
+    """A JSON-encoded cell decoded (lists and dicts pass through); ``None`` if unusable."""
+    if _missing(value):
+        return None
+    if isinstance(value, list | dict):
+        return value
+    try:
+        return json.loads(str(value))
+    except ValueError:
+        return None
+
+
+def _utf16(text: str, index: int) -> int:
+    """A code-point offset into *text* as the UTF-16 offset JavaScript strings use."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def _date_iso(value: Any) -> str | None:
+    if _missing(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _text(value)
+
+
+_JSON_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    ord("/"): "\\/",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe as the body of a ``<script>`` element and inert in HTML.
+
+    ``<``, ``>``, ``&`` and ``/`` are escaped (nothing can close the element or open a
+    comment or a tag), and so are U+2028/U+2029 (line terminators in old JavaScript).
+    ``JSON.parse`` of the element's text returns *value* unchanged. Raises ``ValueError``
+    for NaN or infinities, which JSON cannot carry.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(_JSON_ESCAPES)
+
+
+def write_text_atomic(path: Path | str, text: str) -> Path:
+    """Write *text* (UTF-8) to *path* atomically (see :mod:`geo.io.outputs`)."""
+    return write_text(path, text)
+
+
+def combine_status(statuses: Iterable[str]) -> str:
+    """One status for a site or country under several agreements.
+
+    The most advanced status among agreements that are not ended wins; ``ended`` only
+    when every agreement has ended; ``none`` when there is nothing at all.
+    """
+    values = list(statuses)
+    active = [s for s in values if s not in ("none", "ended") and s in _RANK]
+    if active:
+        return max(active, key=_RANK.__getitem__)
+    return "ended" if "ended" in values else "none"
+
+
+def _country_names(layers: LayersLike) -> dict[str, str]:
+    names: dict[str, str] = {}
+    countries = getattr(layers, "countries", None)
+    if countries is not None and len(countries) and "iso2" in countries:
+        for iso2, name in zip(
+            countries["iso2"], countries.get("name", countries["iso2"]), strict=True
+        ):
+            if _text(iso2) and _text(name):
+                names.setdefault(str(iso2), str(name))
+    return names
+
+
+def _country_name(code: str | None, names: Mapping[str, str]) -> str | None:
+    if not code:
+        return None
+    if code in names:
+        return names[code]
+    try:
+        import pycountry
+
+        found = pycountry.countries.get(alpha_2=code)
+    except (LookupError, KeyError):  # pragma: no cover - pycountry raises only on bad input
+        found = None
+    return getattr(found, "common_name", None) or getattr(found, "name", None) or code
+
+
+def _point(geometry: Any) -> list[float] | None:
+    """``[lat, lon]`` of a point geometry (5 decimals, ~1 m), or ``None``."""
+    if geometry is None or _missing(geometry) or getattr(geometry, "is_empty", True):
+        return None
+    if getattr(geometry, "geom_type", "") != "Point":
+        geometry = geometry.representative_point()
+    lat, lon = float(geometry.y), float(geometry.x)
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    return [round(lat, 5), round(lon, 5)]
+
+
+def _round_coords(coords: Any, digits: int) -> Any:
+    if coords and isinstance(coords[0], int | float):
+        return [round(float(c), digits) for c in coords[:2]]
+    return [_round_coords(c, digits) for c in coords]
+
+
+class _Quotes:
+    """Sentences and documents stored once; quotes refer to them by index."""
+
+    def __init__(self, documents: Any, mentions: Any = None) -> None:
+        self.sentences: list[str] = []
+        # (doc, start) -> sentence_start, to turn a quote's document offsets into the
+        # sentence's own (the quotes of the layers carry document offsets).
+        self._sentence_start: dict[tuple[str, int], int] = {}
+        if (
+            mentions is not None
+            and len(mentions)
+            and {"doc", "start", "sentence_start"} <= set(mentions.columns)
+        ):
+            for doc, start, offset in zip(
+                mentions["doc"], mentions["start"], mentions["sentence_start"], strict=True
+            ):
+                if not (_missing(start) or _missing(offset)):
+                    self._sentence_start[(str(doc), int(start))] = int(offset)
+        self._sentence_index: dict[str, int] = {}
+        self.docs: list[list[str | None]] = []
+        self._doc_index: dict[str, int] = {}
+        self._doc_meta: dict[str, tuple[str | None, str | None]] = {}
+        if documents is not None and len(documents):
+            id_col = next((c for c in ("doc_id", "id", "doc") if c in documents), None)
+            if id_col is not None:
+                titles = documents["title"] if "title" in documents else [None] * len(documents)
+                dates = documents["date"] if "date" in documents else [None] * len(documents)
+                for doc, title, date in zip(documents[id_col], titles, dates, strict=True):
+                    if _text(doc):
+                        self._doc_meta[str(doc)] = (_text(title), _date_iso(date))
+
+    def doc(self, doc_id: str) -> int:
+        index = self._doc_index.get(doc_id)
+        if index is None:
+            title, date = self._doc_meta.get(doc_id, (None, None))
+            index = self._doc_index[doc_id] = len(self.docs)
+            self.docs.append([doc_id, title, date])
+        return index
+
+    def sentence(self, text: str) -> int:
+        index = self._sentence_index.get(text)
+        if index is None:
+            index = self._sentence_index[text] = len(self.sentences)
+            self.sentences.append(text)
+        return index
+
+    def quotes(self, cell: Any) -> list[list[int]]:
+        """Up to :data:`MAX_QUOTES` quotes as ``[doc, sentence, start16, end16]``.
+
+        ``start``/``end`` may be offsets into the sentence or into the document; the
+        highlight is placed where ``sentence[start:end] == surface`` holds, else at the
+        first occurrence of the surface form, else the sentence is shown unmarked
+        (``-1, -1``). Long sentences are cut to the mention and its context.
+        """
+        raw = _json_cell(cell)
+        if not isinstance(raw, list):
+            return []
+        out: list[list[int]] = []
+        for item in raw:
+            if len(out) >= MAX_QUOTES:
+                break
+            if not isinstance(item, Mapping):
+                continue
+            sentence = item.get("sentence")
+            doc = _text(item.get("doc")) or "?"
+            if not isinstance(sentence, str) or not sentence.strip():
+                continue
+            # Line breaks inside a sentence become spaces: same length, offsets unchanged.
+            sentence = sentence.translate(_BLANKS)
+            start, end = item.get("start"), item.get("end")
+            offset = self._sentence_start.get((doc, start)) if isinstance(start, int) else None
+            if offset is not None and isinstance(end, int):
+                start, end = start - offset, end - offset
+            surface = item.get("surface") if isinstance(item.get("surface"), str) else None
+            span = _span(sentence, start, end, surface.translate(_BLANKS) if surface else None)
+            sentence, span = _trim(sentence, span)
+            if span is None:
+                start16 = end16 = -1
+            else:
+                start16, end16 = _utf16(sentence, span[0]), _utf16(sentence, span[1])
+            out.append([self.doc(doc), self.sentence(sentence), start16, end16])
+        return out
+
+
+_BLANKS = {ord(c): " " for c in "\r\n\t\v\f\x85\u2028\u2029"}
+
+
+def _span(sentence: str, start: Any, end: Any, surface: str | None) -> tuple[int, int] | None:
+    """Where the mention is in *sentence* (code points), or ``None``."""
+    if surface is None:
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(sentence):
+            return start, end
+        return None
+    if (
+        isinstance(start, int)
+        and isinstance(end, int)
+        and 0 <= start < end <= len(sentence)
+        and sentence[start:end] == surface
+    ):
+        return start, end
+    found = sentence.find(surface)
+    if found < 0:
+        found = sentence.casefold().find(surface.casefold())
+        if found < 0 or len(sentence.casefold()) != len(sentence):
+            return None
+    return found, found + len(surface)
+
+
+def _trim(sentence: str, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
+    """Cut a very long sentence to the mention and :data:`_QUOTE_CONTEXT` around it."""
+    limit = 2 * _QUOTE_CONTEXT + 80
+    if len(sentence) <= limit:
+        return sentence, span
+    a, b = span if span is not None else (0, 0)
+    lo = max(0, a - _QUOTE_CONTEXT)
+    hi = min(len(sentence), b + _QUOTE_CONTEXT)
+    head = "… " if lo > 0 else ""
+    tail = " …" if hi < len(sentence) else ""
+    cut = head + sentence[lo:hi] + tail
+    if span is None:
+        return cut, None
+    shift = len(head) - lo
+    return cut, (a + shift, b + shift)
+
+
+def _instrument_of(
+    registry: Registry | None, agreement_id: str, site_id: str, instrument_id: str | None
+) -> int:
+    """0 for a site agreed at signature, ``1 + i`` for one added by amendment ``i``."""
+    agreement = registry.get(agreement_id) if registry is not None else None
+    if agreement is None:
+        return 0
+    for i, amendment in enumerate(agreement.amendments):
+        if amendment.id == instrument_id:
+            return i + 1
+    if site_id in agreement.sites:
+        return 0
+    for i, amendment in enumerate(agreement.amendments):
+        if site_id in amendment.sites:
+            return i + 1
+    return 0
+
+
+def _agreement_record(registry: Registry | None, agreement_id: str, name: str | None) -> dict:
+    agreement = registry.get(agreement_id) if registry is not None else None
+    if agreement is None:
+        return {"id": agreement_id, "n": name or agreement_id, "h": None, "p": None, "ins": []}
+    instruments = [agreement.instrument, *agreement.amendments]
+    return {
+        "id": agreement.id,
+        "n": agreement.name,
+        "h": agreement.host,
+        "p": agreement.partner,
+        "ins": [
+            {"id": ins.id, "n": ins.name, "ev": [[e.type, e.date] for e in ins.events]}
+            for ins in instruments
+        ],
+    }
+
+
+class _Timeline:
+    """The slider's positions and the status of sites and countries at each of them."""
+
+    def __init__(self, registry: Registry | None, agreement_ids: Sequence[str], as_of: dt.date):
+        self.registry = registry
+        self.as_of = as_of
+        dates: dict[dt.date, list[str]] = {}
+        if registry is not None:
+            for agreement_id in agreement_ids:
+                agreement = registry.get(agreement_id)
+                if agreement is None:
+                    continue
+                for instrument in (agreement.instrument, *agreement.amendments):
+                    for event in instrument.events:
+                        day = event.effective_from
+                        if day <= as_of:
+                            what = event.type.replace("_", " ")
+                            shown = "" if event.precision == "day" else f" (dated {event.date})"
+                            dates.setdefault(day, []).append(f"{instrument.name}: {what}{shown}")
+        self.dates: list[dt.date] = sorted(dates)
+        self.labels: list[list[str]] = [dates[d] for d in self.dates]
+        if not self.dates or self.dates[-1] != as_of:
+            self.dates.append(as_of)
+            self.labels.append([])
+        self._series: dict[tuple[Any, ...], list[str]] = {}
+        self.changes: list[list[list[int]]] = []  # the table sites and countries index
+        self._change_index: dict[tuple[Any, ...], int] = {}
+
+    @property
+    def last(self) -> int:
+        return len(self.dates) - 1
+
+    def _site_series(self, site_id: str, agreement_id: str) -> tuple[Any, ...] | None:
+        """The key of the site's status series under one agreement (computed once)."""
+        registry = self.registry
+        agreement = registry.get(agreement_id) if registry is not None else None
+        if registry is None or agreement is None or site_id not in agreement.all_sites():
+            return None
+        key = (
+            agreement_id,
+            site_id in agreement.sites,
+            tuple(m.id for m in agreement.amendments if site_id in m.sites),
+            tuple(
+                a.id for a in registry if a.amends == agreement_id and site_id in a.removes_sites
+            ),
+        )
+        if key not in self._series:
+            self._series[key] = [registry.site_status(site_id, agreement_id, d) for d in self.dates]
+        return key
+
+    def site_changes(self, site_id: str, agreement_ids: Sequence[str], final: str) -> int:
+        """Index into :attr:`changes` of the site's ``[[position, status index], ...]``."""
+        keys = tuple(k for a in agreement_ids if (k := self._site_series(site_id, a)))
+        return self._changes(keys, final)
+
+    def country_changes(self, agreement_ids: Sequence[str], final: str) -> int:
+        """Index into :attr:`changes` of a country's status changes (its agreements' own)."""
+        registry = self.registry
+        keys: list[tuple[Any, ...]] = []
+        if registry is not None:
+            for agreement_id in agreement_ids:
+                if agreement_id in registry:
+                    key = ("country", agreement_id)
+                    if key not in self._series:
+                        self._series[key] = [registry.status(agreement_id, d) for d in self.dates]
+                    keys.append(key)
+        return self._changes(tuple(keys), final)
+
+    def _changes(self, keys: tuple[tuple[Any, ...], ...], final: str) -> int:
+        """The positions where the combined status changes, stored once per distinct list."""
+        index = self._change_index.get((keys, final))
+        if index is not None:
+            return index
+        per_agreement = [self._series[k] for k in keys]
+        out: list[list[int]] = []
+        previous = None
+        for position in range(len(self.dates)):
+            if position == self.last:
+                status = final  # the layer's own status as of: the slider ends where it does
+            elif per_agreement:
+                status = combine_status(series[position] for series in per_agreement)
+            else:
+                status = final
+            code = _RANK.get(status, 0)
+            if code != previous:
+                out.append([position, code])
+                previous = code
+        try:
+            index = self.changes.index(out)
+        except ValueError:
+            index = len(self.changes)
+            self.changes.append(out)
+        self._change_index[(keys, final)] = index
+        return index
+
+
+def _site_aliases(site_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Names of curated sites for the search box (local name, aliases, former names)."""
+    wanted = set(site_ids)
+    from geo.errors import GeoError
+    from geo.gazetteer.sources import load_sites
+
+    try:
+        rows = load_sites()
+    except (GeoError, OSError):  # search aliases are a convenience; the map must build
+        return {}
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        if row.id in wanted:
+            names = [
+                row.local_name,
+                *getattr(row, "aliases", ()),
+                *getattr(row, "former_names", ()),
+            ]
+            out[row.id] = list(dict.fromkeys(n for n in names if n))
+    return out
+
+
+def _anchor_points(countries: Any) -> dict[str, list[float]]:
+    """A point inside each country of the countries layer, for popups of unlocated sites."""
+    out: dict[str, list[float]] = {}
+    if countries is None or not len(countries) or "iso2" not in countries:
+        return out
+    geometry = countries.geometry if hasattr(countries, "geometry") else None
+    if geometry is None:
+        return out
+    for iso2, geom in zip(countries["iso2"], geometry, strict=True):
+        if not _text(iso2) or geom is None or _missing(geom) or geom.is_empty:
+            continue
+        largest = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        point = _point(largest.representative_point())
+        if point is not None:
+            out[str(iso2)] = point
+    return out
+
+
+def _layer_as_of(layers: LayersLike) -> dt.date:
+    from geo.layers.schema import parse_as_of
+
+    return parse_as_of(getattr(layers, "as_of", None))
+
+
+def _status_detail(row: Mapping[str, Any]) -> dict[str, tuple[str, str | None]]:
+    """``status_detail`` of a sites row: agreement id -> (status, instrument id)."""
+    value = _json_cell(row.get("status_detail"))
+    out: dict[str, tuple[str, str | None]] = {}
+    if isinstance(value, dict):  # {"agreement": "status"}, as the countries layer has it
+        return {str(k): (str(v), None) for k, v in value.items()}
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, Mapping) and item.get("agreement") and item.get("status"):
+                out[str(item["agreement"])] = (str(item["status"]), _text(item.get("instrument")))
+    return out
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    if frame is None or not len(frame):
+        return []
+    records = frame.to_dict("records")
+    if hasattr(frame, "geometry"):
+        try:
+            geometries = list(frame.geometry)
+        except AttributeError:  # a GeoDataFrame without an active geometry column
+            geometries = [None] * len(records)
+        for record, geom in zip(records, geometries, strict=True):
+            record["__geometry__"] = geom
+    return records
+
+
+def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
+    """Everything the page draws, as one JSON-ready dict (the page's data blob).
+
+    Keys are short because the blob is the bulk of a large map. ``sites``: ``i`` id,
+    ``n`` name, ``k`` kind, ``c`` country, ``ll`` [lat, lon] or null, ``s`` status,
+    ``a`` [[agreement index, instrument index (0 = the agreement, 1+ = an amendment),
+    status index]], ``t`` index into ``timeline.changes``; optional, left out when
+    empty or implied: ``h`` host (if not ``c``), ``pa`` partners (if not those of the
+    agreements), ``pr`` coordinate precision, ``m`` mentions, ``dc`` documents, ``q``
+    quotes [[doc, sentence, start, end]] (UTF-16 offsets, -1 when unmarked), ``al``
+    search names, ``u`` index into ``urls``, ``ax`` popup anchor of an unlocated site.
+    Also ``places``, ``agreements`` (with instruments and events), ``docs``,
+    ``sentences``, ``countries`` (GeoJSON), ``timeline`` (``dates``, ``labels``,
+    ``changes`` [[position, status index], ...]) and ``bounds``; status indexes refer to
+    ``statuses``. The base map is embedded separately (:func:`basemap_json`). Pure: call
+    it to test what a page will show without a browser.
+    """
+    as_of = _layer_as_of(layers)
+    registry = getattr(layers, "registry", None)
+    quotes = _Quotes(getattr(layers, "documents", None), getattr(layers, "mentions", None))
+    names = _country_names(layers)
+    site_rows = _records(getattr(layers, "sites", None))
+    place_rows = _records(getattr(layers, "places", None))
+    country_rows = _records(getattr(layers, "countries", None))
+
+    # Agreements in registry order first, then any the registry does not know.
+    used: dict[str, str | None] = {}
+    for row in site_rows:
+        ids = _split(row.get("agreements"))
+        labels = _split(row.get("agreement_names"), " | ")
+        for i, agreement_id in enumerate(ids):
+            used.setdefault(agreement_id, labels[i] if len(labels) == len(ids) else None)
+    for row in country_rows:
+        for agreement_id in _split(row.get("agreements")):
+            used.setdefault(agreement_id, None)
+    order = [a for a in (registry.ids if registry is not None else ()) if a in used]
+    order += [a for a in used if a not in order]
+    agreement_index = {a: i for i, a in enumerate(order)}
+    agreements = [_agreement_record(registry, a, used[a]) for a in order]
+    timeline = _Timeline(registry, order, as_of)
+
+    site_ids = [str(r.get("site_id") or r.get("id") or "") for r in site_rows]
+    aliases = _site_aliases(site_ids)
+    anchors = _anchor_points(getattr(layers, "countries", None))
+
+    sites: list[dict[str, Any]] = []
+    counts = {"agreements": [0] * len(order)}
+    urls = _Table()
+    for row, site_id in zip(site_rows, site_ids, strict=True):
+        ids = [a for a in _split(row.get("agreements")) if a in agreement_index]
+        detail = _status_detail(row)
+        status = _text(row.get("status")) or "none"
+        entries = []
+        for agreement_id in ids:
+            agreement_status, instrument_id = detail.get(agreement_id, (None, None))
+            if agreement_status is None and registry is not None and agreement_id in registry:
+                try:
+                    agreement_status = registry.site_status(site_id, agreement_id, as_of)
+                except KeyError:
+                    agreement_status = None
+            instrument = _instrument_of(registry, agreement_id, site_id, instrument_id)
+            code = _RANK.get(agreement_status or status, 0)
+            entries.append([agreement_index[agreement_id], instrument, code])
+            counts["agreements"][agreement_index[agreement_id]] += 1
+        point = _point(row.get("__geometry__"))
+        if point is not None and row.get("has_point") is False:
+            point = None
+        country = _text(row.get("country"))
+        host = (_split(row.get("host")) or [country])[0]
+        partners = _split(row.get("partner"))
+        url = _text(row.get("source_url"))
+        url = url.split("|")[0].strip() if url else None
+        site: dict[str, Any] = {
+            "i": site_id,
+            "n": _text(row.get("name")) or site_id,
+            "k": _text(row.get("kind")) or "unknown",
+            "c": country,
+            "ll": point,
+            "s": status,
+            "a": entries,
+            "t": timeline.site_changes(site_id, ids, status),
+        }
+        # Optional keys are left out when empty or implied: 5,000 sites add up.
+        optional: dict[str, Any] = {
+            "h": host if host != country else None,
+            "pa": partners if partners != _partners(agreements, entries) else None,
+            "pr": _text(row.get("coord_precision")) if point is not None else None,
+            "m": _int(row.get("mention_count")),
+            "dc": len(_split(row.get("doc_ids"))),
+            "q": quotes.quotes(row.get("quotes")),
+            "al": _split_aliases(row.get("aliases")) or aliases.get(site_id, []),
+            "u": urls.index(url) if url and url.lower().startswith(_HTTP) else None,
+            "ax": (anchors.get(country or "") or anchors.get(host or "")) if not point else None,
+        }
+        site.update((k, v) for k, v in optional.items() if v)
+        sites.append(site)
+
+    site_id_set = set(site_ids)
+    places: list[dict[str, Any]] = []
+    for row in place_rows:
+        place_id = _text(row.get("place_id")) or ""
+        point = _point(row.get("__geometry__"))
+        if point is None or place_id in site_id_set or _int(row.get("mention_count"), 1) < 1:
+            continue  # unlocated, a site, or only named by a demonym ("Norwegian")
+        places.append(
+            {
+                "i": place_id,
+                "n": _text(row.get("name")) or place_id,
+                "k": _text(row.get("kind")) or "place",
+                "c": _text(row.get("country")),
+                "ll": point,
+                "m": _int(row.get("mention_count"), 1),
+                "dc": len(_split(row.get("doc_ids"))),
+                "q": quotes.quotes(row.get("quotes")),
+            }
+        )
+    places.sort(key=lambda p: -p["m"])  # big circles first, small ones drawn on top
+
+    features = []
+    for row in country_rows:
+        geom = row.get("__geometry__")
+        iso2 = _text(row.get("iso2"))
+        if geom is None or _missing(geom) or geom.is_empty or iso2 is None:
+            continue
+        simplified = geom.simplify(_COUNTRY_SIMPLIFY, preserve_topology=True)
+        if simplified.is_empty:
+            continue
+        mapping = simplified.__geo_interface__
+        ids = [a for a in _split(row.get("agreements")) if a in agreement_index]
+        status = _text(row.get("status")) or "none"
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "iso2": iso2,
+                    "n": _text(row.get("name")) or _country_name(iso2, names),
+                    "r": _text(row.get("role")),
+                    "a": [agreement_index[a] for a in ids],
+                    "s": status,
+                    "t": timeline.country_changes(ids, status),
+                },
+                "geometry": {
+                    "type": mapping["type"],
+                    "coordinates": _round_coords(mapping["coordinates"], 3),
+                },
+            }
+        )
+
+    country_codes = {s["c"] for s in sites} | {s.get("h") for s in sites}
+    country_codes |= {c for s in sites for c in s.get("pa", ())}
+    country_codes |= {c for a in agreements for c in (a["h"], a["p"])}
+    country_codes |= {p["c"] for p in places}
+    country_codes.discard(None)
+
+    located = [s["ll"] for s in sites if s["ll"]] or [p["ll"] for p in places]
+    bounds = None
+    if located:
+        lats = [p[0] for p in located]
+        lons = [p[1] for p in located]
+        bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+    return {
+        "v": DATA_VERSION,
+        "title": title or default_title(as_of),
+        "asOf": as_of.isoformat(),
+        "statuses": [[s, *STATUS_STYLE[s]] for s in _STATUS_ORDER],
+        "kinds": {k: list(v) for k, v in KIND_STYLE.items()},
+        "countryNames": {c: _country_name(c, names) for c in sorted(country_codes)},
+        "agreements": agreements,
+        "agreementCounts": counts["agreements"],
+        "docs": quotes.docs,
+        "sentences": quotes.sentences,
+        "sites": sites,
+        "places": places,
+        "countries": {"type": "FeatureCollection", "features": features},
+        "urls": urls.values,
+        "timeline": {
+            "dates": [d.isoformat() for d in timeline.dates],
+            "labels": timeline.labels,
+            "changes": timeline.changes,
+        },
+        "bounds": bounds,
+    }
+
+
+_HTTP = ("https://", "http://")
+
+
+class _Table:
+    """Distinct values stored once, referred to by index (source URLs)."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def index(self, value: str) -> int:
+        found = self._index.get(value)
+        if found is None:
+            found = self._index[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+
+def _partners(agreements: Sequence[Mapping[str, Any]], entries: Sequence[Sequence[int]]) -> list:
+    """The partners a site's agreements imply (its ``pa`` is stored only if it differs)."""
+    return list(dict.fromkeys(p for e in entries if (p := agreements[e[0]]["p"])))
+
+
+def _split_aliases(value: Any) -> list[str]:
+    if _missing(value):
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if _text(v)]
+    return [part.strip() for part in str(value).split("|") if part.strip()]
+
+
+def default_title(as_of: dt.date) -> str:
+    """The page title when none is given."""
+    return f"Defense agreement sites as of {as_of.isoformat()}"
+
+
+def legend_html(data: Mapping[str, Any], element_id: str) -> str:
+    """The legend, rendered in Python: every text in it goes through :func:`html.escape`.
+
+    Shown as a Leaflet control (so it stays visible in fullscreen); the counts carry
+    ``data-status``/``data-kind`` attributes the time slider updates. Sites without a
+    point are listed by name under "Not located", each a button that opens its popup.
+    """
+    esc = html_lib.escape
+    sites = data["sites"]
+    status_counts: dict[str, int] = dict.fromkeys(STATUS_STYLE, 0)
+    kind_counts: dict[str, int] = {}
+    for site in sites:
+        if site["ll"] is not None:
+            status_counts[site["s"]] = status_counts.get(site["s"], 0) + 1
+            kind_counts[site["k"]] = kind_counts.get(site["k"], 0) + 1
+    parts = [
+        f'<div id="{esc(element_id)}" class="geo-legend" hidden>',
+        '<details open><summary class="geo-legend-title">',
+        esc(str(data["title"])),
+        "</summary>",
+        f'<div class="geo-legend-asof">as of {esc(str(data["asOf"]))}; '
+        f"{sum(1 for s in sites if s['ll'])} of {len(sites)} sites drawn</div>",
+        '<div class="geo-legend-h">Status</div><ul class="geo-legend-list">',
+    ]
+    for status, (_color, hexcolor, label) in STATUS_STYLE.items():
+        if status not in _LEGEND_STATUSES and not status_counts.get(status):
+            continue
+        parts.append(
+            f'<li><span class="geo-swatch" style="background:{esc(hexcolor)}"></span>'
+            f'{esc(label)} <span class="geo-count" data-status="{esc(status)}">'
+            f"{status_counts.get(status, 0)}</span></li>"
+        )
+    parts.append('</ul><div class="geo-legend-h">Kind</div><ul class="geo-legend-list">')
+    for kind, (icon, label) in KIND_STYLE.items():
+        if kind not in kind_counts:
+            continue
+        parts.append(
+            f'<li><i class="fa fa-{esc(icon)} geo-kind-icon"></i>{esc(label)} '
+            f'<span class="geo-count" data-kind="{esc(kind)}">{kind_counts[kind]}</span></li>'
+        )
+    for kind in sorted(set(kind_counts) - set(KIND_STYLE)):
+        parts.append(
+            f'<li><i class="fa fa-question geo-kind-icon"></i>{esc(kind)} '
+            f'<span class="geo-count" data-kind="{esc(kind)}">{kind_counts[kind]}</span></li>'
+        )
+    parts.append("</ul>")
+    if data["places"]:
+        parts.append(
+            '<div class="geo-legend-h">Other places mentioned</div>'
+            '<div class="geo-legend-places"><span class="geo-dot" style="width:8px;height:8px">'
+            '</span><span class="geo-dot" style="width:14px;height:14px"></span>'
+            '<span class="geo-dot" style="width:22px;height:22px"></span> '
+            f"sized by mentions ({len(data['places'])} places)</div>"
+        )
+    if data["countries"]["features"]:
+        parts.append(
+            '<div class="geo-legend-h">Countries</div><div class="geo-legend-note">'
+            "host and partner countries shaded by the most advanced status</div>"
+        )
+    unlocated = [(i, s) for i, s in enumerate(sites) if s["ll"] is None]
+    if unlocated:
+        parts.append(
+            f'<details class="geo-unlocated"><summary class="geo-legend-h">Not located '
+            f"({len(unlocated)}): no published point</summary><ul>"
+        )
+        agreements = data["agreements"]
+        for index, site in unlocated:
+            where = data["countryNames"].get(site["c"] or "", site["c"]) or ""
+            under = ", ".join(agreements[a[0]]["n"] for a in site["a"])
+            parts.append(
+                f'<li><button type="button" class="geo-site-link" data-site="{index}">'
+                f'{esc(site["n"])}</button> <span class="geo-legend-note">'
+                f"{esc(where)}{' · ' if under else ''}{esc(under)}</span></li>"
+            )
+        parts.append("</ul></details>")
+    parts.append("</details></div>")
+    return "".join(parts)
