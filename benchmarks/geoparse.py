@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # running from a checkout without an install
     sys.path.insert(0, str(ROOT))
 
-from geo.errors import GeoError  # noqa: E402
+from geo.errors import GeoError
 from geo.parse.evaluate import (
     ACC_KM,
     ErrorCase,

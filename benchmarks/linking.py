@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from geoparse import CORPORA, _pin_one_core, default_bench_dir, load_corpora  # noqa: E402
+from geoparse import CORPORA, _pin_one_core, default_bench_dir, load_corpora
 
-from geo.gazetteer.store import load_gazetteer  # noqa: E402
-from geo.io.documents import read_documents, read_text  # noqa: E402
-from geo.link.rules import link_documents  # noqa: E402
-from geo.models import Document, ParsedDocument  # noqa: E402
-from geo.parse.pipeline import geoparse  # noqa: E402
-from geo.registry.agreements import load_registry  # noqa: E402
+from geo.gazetteer.store import load_gazetteer
+from geo.io.documents import read_documents, read_text
+from geo.link.rules import link_documents
+from geo.models import Document, ParsedDocument
+from geo.parse.pipeline import geoparse
+from geo.registry.agreements import load_registry
 
 
 def best_of(n: int, fn: Callable[[], object]) -> float:

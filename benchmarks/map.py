@@ -49,9 +49,9 @@ import geo.io.assets as io_assets
 import geo.web.inline as web_inline
 import geo.web.mapdata as web_mapdata
 import geo.web.render as web_render
-from geo.layers.build import Layers  # noqa: E402
+from geo.layers.build import Layers
 from geo.layers.schema import COLUMNS, point
-from geo.registry.agreements import Agreement, Event, Instrument, Registry  # noqa: E402
+from geo.registry.agreements import Agreement, Event, Instrument, Registry
 
 TARGETS = {"build_s": 5.0, "size_mb": 8.0, "browser_s": 2.0}
 HOSTS = ("NO", "SE", "FI", "DK", "IS", "GL")

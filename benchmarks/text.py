@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.io.documents import read_documents  # noqa: E402
-from geo.text.langid import detect_language  # noqa: E402
-from geo.text.sentences import sentence_spans  # noqa: E402
+from geo.io.documents import read_documents
+from geo.text.langid import detect_language
+from geo.text.sentences import sentence_spans
 
 
 def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]

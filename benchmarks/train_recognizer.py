@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from geoparse import CORPORA, default_bench_dir  # noqa: E402
+from geoparse import CORPORA, default_bench_dir
 
-from geo.gazetteer.store import load_gazetteer  # noqa: E402
-from geo.parse.evaluate import Prediction, end_to_end, load_corpus, split  # noqa: E402
-from geo.parse.recognize import find_spans  # noqa: E402
+from geo.gazetteer.store import load_gazetteer
+from geo.parse.evaluate import Prediction, end_to_end, load_corpus, split
+from geo.parse.recognize import find_spans
 
 HAND_SET = {"common_noun_language": -4.0, "compound_head_noun_language": 1.0, "threshold": 0.5}
 WEIGHTS = ROOT / "geo" / "recognizer_weights.json"

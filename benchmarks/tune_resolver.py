@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import geo.parse.resolve as resolve  # noqa: E402
-from geoparse import CORPORA, default_bench_dir  # noqa: E402
+from geoparse import CORPORA, default_bench_dir
 
-from geo.gazetteer.store import load_gazetteer  # noqa: E402
-from geo.parse.evaluate import haversine_km, load_corpus, split  # noqa: E402
-from geo.parse.recognize import find_spans  # noqa: E402
+import geo.parse.resolve as resolve
+from geo.gazetteer.store import load_gazetteer
+from geo.parse.evaluate import haversine_km, load_corpus, split
+from geo.parse.recognize import find_spans
 
 GRID = {
     "COUNTRY_SUPPORT": (0.15, 0.3, 0.5),

@@ -1,4 +1,4 @@
-"""geo.layers.analysis: geodesic distances, corpus coverage, status at article dates, Arctic plot."""
+"""geo.layers.analysis: geodesic distances, corpus coverage, status at dates, Arctic plot."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""geo.gazetteer.boundaries: world-atlas countries from the asset cache, valid and antimeridian-safe."""
+"""geo.gazetteer.boundaries: world-atlas countries, valid and antimeridian-safe."""
 
 from __future__ import annotations
 

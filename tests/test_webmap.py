@@ -26,7 +26,6 @@ import geo.web.inline as web_inline
 import geo.web.mapdata as web_mapdata
 import geo.web.render as web_render
 from geo import settings
-from geo import web as webmap
 from geo.errors import ConfigurationError, DocumentError, GeoWarning
 from geo.layers.build import Layers
 from geo.layers.schema import COLUMNS, point

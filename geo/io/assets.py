@@ -398,7 +398,9 @@ def _extract(asset: Asset, tarball: Path, root: Path) -> dict[str, Any]:
 def _write_manifest(root: Path, packages: dict[str, Any]) -> None:
     data = {
         "format": MANIFEST_FORMAT,
-        "note": "Fetched by geo.io.assets.fetch_assets with `npm pack`; not part of the repository.",
+        "note": (
+            "Fetched by geo.io.assets.fetch_assets with `npm pack`; not part of the repository."
+        ),
         "packages": {a.spec: packages[a.spec] for a in ASSETS if a.spec in packages},
     }
     tmp = root / f".{MANIFEST_NAME}.tmp"

@@ -309,8 +309,8 @@ def _split_at_cut(ring: np.ndarray) -> list[np.ndarray]:
 def border_lines(geom: BaseGeometry) -> BaseGeometry:
     """The border of a lon/lat (multi)polygon as (multi)lines, densified, without the ±180° cut.
 
-    :func:`geo.gazetteer.boundaries.country_polygon` cuts parts that cross the antimeridian (Russia's
-    Chukotka) along ±180°; those meridian edges are an artefact of the flat coordinates,
+    :func:`geo.gazetteer.boundaries.country_polygon` cuts parts that cross the antimeridian
+    (Russia's Chukotka) along ±180°; those meridian edges are an artefact of the flat coordinates,
     not a border, so they are left out. Edges are split to at most 0.05° so that, once
     projected, the lines still follow the straight lon/lat edges Natural Earth means.
     """

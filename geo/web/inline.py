@@ -542,7 +542,8 @@ def inline_html(html: str, *, assets_dir: Path | str | None = None) -> str:
         more = f" (and {len(leftovers) - 10} more)" if len(leftovers) > 10 else ""
         hint = (
             "tile layers need the network: build the map with tiles=None and an embedded "
-            "base layer (geo.gazetteer.boundaries.basemap_geojson) or geo.gazetteer.boundaries.plain_tile_layer()"
+            "base layer (geo.gazetteer.boundaries.basemap_geojson) or "
+            "geo.gazetteer.boundaries.plain_tile_layer()"
             if any("tile" in kind for kind, _ in leftovers)
             else f"add the package to geo.io.assets.ASSETS and run {FIX_COMMAND}, "
             "or remove what needs it"
