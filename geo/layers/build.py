@@ -1,4 +1,24 @@
-"""LAYERS_DOC"""
+"""Agreement layers: sites, places, mentions, countries and documents as GeoDataFrames.
+
+:func:`build_layers` is the one call a notebook, the exporter and the map need: documents
+(paths, :class:`~geo.models.Document` records or already parsed documents) in, the
+geoparser and :func:`geo.link.rules.link_documents` run, and six tables out, checked by
+:func:`geo.layers.validate.validate_layers` before they are returned::
+
+    layers = geo.build_layers(["seeds/"], as_of="2022-06-01")
+    layers.sites.query("named_in_corpus")
+
+Every spatial layer is a GeoDataFrame in EPSG:4326 whose geometry is ``Point(lon, lat)``
+(built by :func:`geo.layers.schema.point`, the one place that flips lat/lon to x/y), a
+``MultiPoint`` for documents and a ``MultiPolygon`` for countries. Columns are documented in
+``docs/data.md`` ("Layers and exports"). List-valued cells are JSON strings (``quotes``,
+``doc_ids``, ``status_detail``) or comma-joined agreement ids, so every layer writes to
+GeoPackage, GeoJSON, CSV and KML unchanged.
+
+Sites the registry names but no source locates keep their row: ``geometry`` is empty
+(``None``) and ``has_point`` is ``False``. They are never dropped: validation checks that
+the flag and the geometry agree, and exports keep them as features without geometry.
+"""
 
 from __future__ import annotations
 

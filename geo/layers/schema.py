@@ -1,4 +1,10 @@
-"""SCHEMA_DOC"""
+"""The layer schema: the six layers, their columns, id columns and geometry types, in one place.
+
+The builder (:mod:`geo.layers.build`), the validator (:mod:`geo.layers.validate`), the
+exports and the tests all read :data:`COLUMNS`; ``docs/data.md`` documents them. Every
+spatial layer is in :data:`CRS` (EPSG:4326) and its points are made by :func:`point`, the
+one place that turns (lat, lon) into shapely's (x=lon, y=lat).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
-"""VALIDATE_DOC"""
+"""Layer validation: every problem of every layer found at once, before anything is written.
+
+:func:`validate_layers` runs inside :func:`geo.layers.build.build_layers` and again before
+every export, and raises one :class:`~geo.errors.LayerValidationError` whose ``problems``
+list wrong CRS, missing columns, missing or duplicate ids, unexpected geometry types,
+coordinates out of range, points that disagree with ``lat``/``lon``, flags that disagree
+with geometries, references between layers that do not resolve and offsets that do not
+point at the surface in its sentence.
+"""
 
 from __future__ import annotations
 

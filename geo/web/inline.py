@@ -1,4 +1,17 @@
-"""INLINE_DOC"""
+"""Offline pages: a rendered folium page made into one self-contained HTML file.
+
+* :func:`inline_html` inlines scripts and stylesheets from the asset cache
+  (:mod:`geo.io.assets`), turns CSS ``url(...)`` references into ``data:`` URIs, and
+  ends with a guard that fails loudly if anything would still be fetched.
+* :func:`make_self_contained` is what the map builder calls: inlined when the assets are
+  there, else the CDN page unchanged with a :class:`~geo.errors.GeoWarning` that names
+  the command that fixes it.
+
+CDN URLs are never hard-coded here: folium's own ``_default_js``/``_default_css`` lists and
+each plugin's ``default_js``/``default_css`` are read at run time, and a URL is mapped to a
+package by the package name and version found in its path (``name@1.2.3/…``,
+``name/1.2.3/…`` or ``name-1.2.3.min.js``), whatever the host.
+"""
 
 from __future__ import annotations
 

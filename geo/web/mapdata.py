@@ -1,4 +1,53 @@
-"""MAPDATA_DOC"""
+r"""What the interactive map draws: one JSON blob of every site, agreement, place and quote.
+
+``geo build INPUT... -o out/map.html`` and :func:`geo.web.render.save_map` turn the layers
+of :func:`geo.layers.build.build_layers` into a folium/Leaflet page that works air-gapped:
+Leaflet, its plugins, fonts and images are inlined by
+:func:`geo.web.inline.make_self_contained` and the base map is the embedded Natural Earth
+outline of :func:`geo.gazetteer.boundaries.basemap_geojson`, so opening the file fetches
+nothing.
+
+How the page is built, and why
+------------------------------
+* **One data blob, drawn in the browser.** folium's ``Marker``/``Popup`` objects cost a
+  JavaScript variable, a popup HTML string and a template render each, which for
+  thousands of sites with five quotes multiplies build time and page size (folium
+  issues #1814, #1871). Instead everything the page shows
+  goes into one ``<script type="application/json">`` element (:func:`map_data`, encoded
+  by :func:`script_json`) and a fixed script (``geo/web/static/app.js``, a file: no
+  JavaScript is ever assembled from data) creates the markers, layers, popups, legend
+  counts, search index and time slider from it. Sentences and documents are stored once
+  and referred to by index.
+* **Untrusted text stays text.** Document sentences, names from user registries and
+  everything else from the data reach the page only (a) inside that JSON element, where
+  ``<``, ``>``, ``&``, ``/``, U+2028 and U+2029 are ``\u``-escaped so nothing can end the
+  element or start markup, and (b) through DOM ``textContent`` in the browser (popups,
+  tooltips, search tips, the layer control's labels, which are HTML-escaped first because
+  Leaflet inserts them as HTML). The legend is rendered in Python with
+  :func:`html.escape`. Escaping ``/`` also keeps URLs quoted in news text from looking
+  like page resources to the offline guard of :func:`geo.web.inline.inline_html`.
+* **Markers.** One Leaflet awesome-marker per site that has a point: colour by the
+  site's status as of ``layers.as_of`` (:data:`STATUS_STYLE`), Font Awesome icon by kind
+  (:data:`KIND_STYLE`). A site under several agreements is one marker, shown while any
+  of its agreements' layers is switched on (one layer per agreement in the layer
+  control, plus "Countries by status" and "Other places mentioned").
+* **Sites without a point** (``has_point`` false: sources name the site but publish no
+  coordinates, and ``data/sites.csv`` never guesses one) cannot be drawn honestly, and a
+  marker at the host country's centre would look like a location. They are listed in the
+  legend under "Not located" with their country and agreement; clicking a name (or
+  finding it with the search box) opens the same popup as a marker would, anchored on
+  the host country. So: markers on the map == rows of ``layers.sites`` with a point, and
+  every other row is named in the legend.
+* **Time slider.** Positions are the dates on which the registry's events (of the
+  agreements on the map) took effect, ending at ``as_of``; for each site and country the
+  page stores only the positions where its status changes, computed in Python with
+  :meth:`geo.registry.agreements.Registry.site_status`, so the browser just recolours
+  markers.
+* **Tiles.** ``tiles="none"`` (the default) draws no tile layer at all. ``"osm"`` or
+  ``"carto"`` offers OpenStreetMap and CARTO in the layer control with the asked one
+  switched on; they need the network, so :func:`geo.web.render.map_html` adds their
+  configuration *after* inlining, on purpose, where the offline guard does not apply.
+"""
 
 from __future__ import annotations
 
