@@ -38,8 +38,6 @@ RECORD_FIELDS = (
 )
 
 # Kinds a Place can have. Curated sites use the finer military kinds of data/sites.csv.
-ADMIN_KINDS = frozenset({"country", "admin1", "admin2", "continent", "dependency"})
-REGION_KINDS = frozenset({"region", "sea", "ocean", "strait", "gulf", "island", "peninsula"})
 DEMONYM = "demonym"
 # Mentions of these kinds are kept and reported but are not places on a map: a people
 # ("Norwegian") or a union of states ("EU-Mitglied").

@@ -13,10 +13,6 @@ cache_dir : Path
 data_dir : Path | None
     Folder of the curated data files. ``$GEO_DATA_DIR``, else ``None``: the checkout's
     ``data/`` or the copy packaged in the wheel.
-default_crs : str
-    CRS of every layer: ``"EPSG:4326"`` (longitude, latitude).
-min_score : float
-    Mentions whose best candidate scores below this stay unresolved.
 online : bool
     Whether the optional online geocoder may be used at all. Off by default; the CLI's
     ``--online`` turns it on for one run.
@@ -42,7 +38,5 @@ def _default_cache_dir() -> Path:
 
 cache_dir: Path = _default_cache_dir()
 data_dir: Path | None = Path(os.environ["GEO_DATA_DIR"]) if os.environ.get("GEO_DATA_DIR") else None
-default_crs: str = "EPSG:4326"
-min_score: float = 0.35
 online: bool = False
 user_agent: str | None = os.environ.get("GEO_USER_AGENT") or None

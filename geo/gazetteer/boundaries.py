@@ -36,7 +36,6 @@ from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from geo import settings
 from geo.errors import ConfigurationError, GeoError
 from geo.io import assets
 
@@ -177,7 +176,7 @@ def _load(path: str, mtime_ns: int) -> gpd.GeoDataFrame:
                     "geometry": part,
                 }
             )
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.default_crs)
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     for column in ("iso2", "iso3", "name", "id"):
         frame[column] = frame[column].astype("string")
     return frame

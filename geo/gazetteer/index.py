@@ -34,6 +34,8 @@ ANY_LANG = (1 << _LANG_BITS) - 1
 
 SITE_IMPORTANCE = 1.0
 
+#: A demonym names its country a little less directly than the name does.
+DEMONYM_DISCOUNT = 0.95
 CAPITAL_BONUS = 0.08  # news names capitals for their governments ("Washington said")
 
 MAX_NAME_LENGTH = 200

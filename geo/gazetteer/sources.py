@@ -21,21 +21,10 @@ from typing import Any
 
 from geo.errors import DataError
 from geo.io.resources import data_path
+from geo.vocab import SITE_KIND_KEYS
 
-SITE_KINDS = frozenset(
-    {
-        "air_base",
-        "naval_base",
-        "army_garrison",
-        "training_area",
-        "storage",
-        "fuel_depot",
-        "space_base",
-        "border_guard_base",
-        "test_range",
-        "unknown",
-    }
-)
+#: Site kinds (:data:`geo.vocab.SITE_KINDS`).
+SITE_KINDS = SITE_KIND_KEYS
 REGION_KINDS = frozenset(
     {
         "region",

@@ -29,8 +29,8 @@ from shapely.ops import nearest_points
 
 from geo.errors import ConfigurationError, GeoError, PlaceNotFoundError
 from geo.models import RECORD_FIELDS
-from geo.registry.agreements import STATUSES, Registry, load_registry, parse_partial_date
-from geo.web.mapdata import STATUS_STYLE
+from geo.registry.agreements import Registry, load_registry, parse_partial_date
+from geo.vocab import STATUS_KEYS, STATUSES
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -61,7 +61,7 @@ __all__ = [
 
 # Colours of the agreement statuses: those of the interactive map's markers
 # (:data:`geo.web.mapdata.STATUS_STYLE`), so the static and the interactive map agree.
-STATUS_COLORS: dict[str, str] = {status: style[1] for status, style in STATUS_STYLE.items()}
+STATUS_COLORS: dict[str, str] = {status.key: status.color for status in STATUSES}
 
 # Longest edge, in degrees, of the border lines before they are projected: Natural Earth
 # edges are straight in lon/lat, so they are densified to follow that convention once
@@ -744,7 +744,7 @@ def arctic_plot(
     ax.set_xlim(min(xs) - pad, max(xs) + pad)
     ax.set_ylim(min(ys) - pad, max(ys) + pad)
 
-    present = [s for s in STATUSES if s in set(frame["status"])]
+    present = [s for s in STATUS_KEYS if s in set(frame["status"])]
     handles = [
         Line2D([], [], marker="o", linestyle="", color=STATUS_COLORS[s], markeredgecolor="black")
         for s in present

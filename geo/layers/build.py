@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 from geo.errors import ConfigurationError, DocumentError, GeoError
 from geo.link.rules import Link, link_documents, mention_id
 from geo.models import Document, ParsedDocument, Resolution
-from geo.registry.agreements import STATUSES, Agreement, Registry, load_registry
+from geo.registry.agreements import Agreement, Registry, load_registry
+from geo.vocab import combine_status
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -48,11 +49,6 @@ log = logging.getLogger("geo")
 
 # Agreement statuses from least to most advanced for a site or country with several
 # agreements: "ended" says more than "none" but less than any live stage.
-_ADVANCE = {"none": 0, "ended": 1, "proposed": 2, "negotiating": 3, "signed": 4}
-
-_ADVANCE.update({"approved": 5, "in_force": 6})
-
-assert set(_ADVANCE) == set(STATUSES)
 
 
 @dataclass
@@ -170,8 +166,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _advance(statuses: Iterable[str]) -> str:
-    ranked = sorted(statuses, key=_ADVANCE.__getitem__)
-    return ranked[-1] if ranked else "none"
+    return combine_status(statuses)
 
 
 def _event_date(events: Sequence[Any], kind: str) -> str | None:

@@ -26,7 +26,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from geo.gazetteer.index import ANY_LANG, CASE, CURATED, LANG_BIT, PREFERRED, VARIANT
+from geo.gazetteer.index import (
+    ANY_LANG,
+    CASE,
+    CURATED,
+    DEMONYM_DISCOUNT,
+    LANG_BIT,
+    PREFERRED,
+    VARIANT,
+)
 from geo.gazetteer.query import Entry, Gazetteer
 from geo.gazetteer.sources import SITE_KINDS
 from geo.text.lexicon import CALENDAR, FUNCTION_WORDS, TITLES, first_names, last_names, zipf
@@ -234,7 +242,6 @@ def _is_dateline(text: str, end: int) -> bool:
 
 _NOUN_CAPITALISING = frozenset({"de"})
 _COMPOUNDING = frozenset({"de", "da", "no", "sv", "fi"})
-DEMONYM_DISCOUNT = 0.95  # a demonym names its country a little less directly than the name
 
 
 def _expected_zipf(place: Any, demonym: bool) -> float:

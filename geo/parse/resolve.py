@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo.gazetteer.index import importance, match_quality
+from geo.gazetteer.index import DEMONYM_DISCOUNT, importance, match_quality
 from geo.gazetteer.query import Entry
 from geo.gazetteer.sources import SITE_KINDS
 from geo.models import Place
@@ -49,9 +49,6 @@ class Decision:
     reason: str
     ranked: tuple[tuple[Place, float], ...]
     demonym: bool = False
-
-
-DEMONYM_DISCOUNT = 0.95
 
 
 def _prior(entry: Entry, demonym: bool = False) -> float:

@@ -38,6 +38,7 @@ import yaml
 from geo.errors import DataError
 from geo.io.resources import data_path
 from geo.io.safeyaml import BudgetLoader, check_size
+from geo.vocab import AGREEMENT_TYPES, EVENT_STATUS, EVENT_TYPES, LIFECYCLE, STATUS_KEYS
 
 __all__ = [
     "AGREEMENT_TYPES",
@@ -52,43 +53,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-AGREEMENT_TYPES = frozenset(
-    {
-        "defense_cooperation_agreement",
-        "supplementary_defense_cooperation_agreement",
-        "defense_agreement",
-        "amendment",
-    }
-)
-EVENT_TYPES = (
-    "proposed",
-    "negotiations_announced",
-    "negotiations_started",
-    "signed",
-    "submitted_to_parliament",
-    "approved",
-    "entered_into_force",
-    "amended",
-    "renamed",
-    "ended",
-)
-#: Statuses in the order an agreement normally reaches them; ``ended`` closes any of them.
-STATUSES = ("none", "proposed", "negotiating", "signed", "approved", "in_force", "ended")
-
-# The stage each event type moves an instrument to. Events absent here (amended, renamed)
-# are recorded on the timeline but do not change the status; submitted_to_parliament keeps
-# an instrument at "signed" because tabling a bill approves nothing.
-_EVENT_STAGE = {
-    "proposed": "proposed",
-    "negotiations_announced": "negotiating",
-    "negotiations_started": "negotiating",
-    "signed": "signed",
-    "submitted_to_parliament": "signed",
-    "approved": "approved",
-    "entered_into_force": "in_force",
-    "ended": "ended",
-}
-_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+#: Statuses an instrument can have (:data:`geo.vocab.STATUSES`, in legend order).
+STATUSES = STATUS_KEYS
+_RANK = {status: rank for rank, status in enumerate(LIFECYCLE)}
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -276,14 +243,26 @@ def _fold_status(events: Sequence[Event], as_of: dt.date) -> str:
     (a new signature, say) reopens it.
     """
     status = "none"
+    held = "none"  # the stage a suspended instrument returns to when resumed
     in_effect = sorted(
         (e for e in events if e.in_effect(as_of)), key=lambda e: (e.effective_from, e.line)
     )
     for event in in_effect:
-        stage = _EVENT_STAGE.get(event.type)
+        stage = EVENT_STATUS.get(event.type)
         if stage is None:
             continue
-        if stage == "ended" or status == "ended" or _RANK[stage] > _RANK[status]:
+        if stage == "suspended":
+            if status not in ("none", "ended", "suspended"):
+                held, status = status, "suspended"
+        elif stage == "resumed":
+            if status == "suspended":
+                status = held
+        elif stage == "ended" or status == "ended":
+            status = stage
+        elif status == "suspended":
+            if _RANK[stage] > _RANK[held]:
+                status = stage
+        elif _RANK[stage] > _RANK[status]:
             status = stage
     return status
 

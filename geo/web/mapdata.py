@@ -60,6 +60,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from geo.io.outputs import write_text
+from geo.layers.schema import MAX_QUOTES
+from geo.vocab import SITE_KINDS, STATUSES, combine_status
 
 if TYPE_CHECKING:
     from geo.registry.agreements import Registry
@@ -67,39 +69,23 @@ if TYPE_CHECKING:
 
 DATA_VERSION = 1
 
-#: status -> (awesome-markers colour, hex colour of that marker, label). Order = legend order.
+#: status -> (awesome-markers colour, hex colour of that marker, label), from
+#: :data:`geo.vocab.STATUSES`. Order = legend order.
 STATUS_STYLE: dict[str, tuple[str, str, str]] = {
-    "none": ("lightgray", "#a3a3a3", "not yet agreed"),
-    "proposed": ("beige", "#ffcb92", "proposed"),
-    "negotiating": ("orange", "#f69730", "negotiating"),
-    "signed": ("blue", "#38aadd", "signed"),
-    "approved": ("purple", "#d252b9", "approved"),
-    "in_force": ("green", "#72b026", "in force"),
-    "ended": ("gray", "#575757", "ended"),
+    s.key: (s.marker, s.color, s.label) for s in STATUSES
 }
 
 _STATUS_ORDER = tuple(STATUS_STYLE)
 
 _RANK = {s: i for i, s in enumerate(_STATUS_ORDER)}
 
-#: Statuses always shown in the legend, present or not (the issue's list).
-_LEGEND_STATUSES = ("negotiating", "signed", "approved", "in_force", "ended")
+#: Statuses always shown in the legend, present or not.
+_LEGEND_STATUSES = tuple(s.key for s in STATUSES if s.always_in_legend)
 
-#: kind -> (Font Awesome 6 solid icon name, label). Order = legend order.
-KIND_STYLE: dict[str, tuple[str, str]] = {
-    "air_base": ("plane", "air base"),
-    "naval_base": ("anchor", "naval base"),
-    "army_garrison": ("person-military-rifle", "army garrison"),
-    "training_area": ("crosshairs", "training area"),
-    "storage": ("warehouse", "storage"),
-    "fuel_depot": ("gas-pump", "fuel depot"),
-    "space_base": ("satellite-dish", "space base"),
-    "border_guard_base": ("user-shield", "border guard base"),
-    "test_range": ("rocket", "test range"),
-    "unknown": ("question", "facility not identified"),
-}
+#: kind -> (Font Awesome 6 solid icon name, label), from :data:`geo.vocab.SITE_KINDS`.
+#: Order = legend order.
+KIND_STYLE: dict[str, tuple[str, str]] = {k.key: (k.icon, k.label) for k in SITE_KINDS}
 
-MAX_QUOTES = 5
 
 _QUOTE_CONTEXT = 180  # characters kept on each side of a mention in a long sentence
 
@@ -214,19 +200,6 @@ def script_json(value: Any) -> str:
 def write_text_atomic(path: Path | str, text: str) -> Path:
     """Write *text* (UTF-8) to *path* atomically (see :mod:`geo.io.outputs`)."""
     return write_text(path, text)
-
-
-def combine_status(statuses: Iterable[str]) -> str:
-    """One status for a site or country under several agreements.
-
-    The most advanced status among agreements that are not ended wins; ``ended`` only
-    when every agreement has ended; ``none`` when there is nothing at all.
-    """
-    values = list(statuses)
-    active = [s for s in values if s not in ("none", "ended") and s in _RANK]
-    if active:
-        return max(active, key=_RANK.__getitem__)
-    return "ended" if "ended" in values else "none"
 
 
 def _country_names(layers: LayersLike) -> dict[str, str]:
