@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,60 +37,16 @@ from geo.vocab import combine_status
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import pandas as pd
     from shapely.geometry import MultiPoint, MultiPolygon
 
     from geo.gazetteer.query import Gazetteer
-from geo.layers.schema import COLUMNS, CRS, LAYER_NAMES, MAX_QUOTES, parse_as_of, point
+from geo.layers.schema import COLUMNS, CRS, MAX_QUOTES, Layers, parse_as_of, point
 from geo.layers.validate import validate_layers
 
 log = logging.getLogger("geo")
 
 # Agreement statuses from least to most advanced for a site or country with several
 # agreements: "ended" says more than "none" but less than any live stage.
-
-
-@dataclass
-class Layers:
-    """The layers of one corpus at one date, with what they were built from.
-
-    ``links`` are every link with its evidence (:class:`geo.link.rules.Link`), ``errors``
-    the documents that could not be read or parsed (and reading warnings), ``as_of`` the
-    date statuses refer to.
-    """
-
-    sites: gpd.GeoDataFrame
-    places: gpd.GeoDataFrame
-    mentions: gpd.GeoDataFrame
-    countries: gpd.GeoDataFrame
-    documents: gpd.GeoDataFrame
-    unresolved: pd.DataFrame
-    links: list[Link] = field(default_factory=list)
-    registry: Registry | None = None
-    as_of: dt.date = field(default_factory=dt.date.today)
-    errors: list[DocumentError] = field(default_factory=list)
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """The six layers by name, in :data:`LAYER_NAMES` order (what exports write)."""
-        return {name: getattr(self, name) for name in LAYER_NAMES}
-
-    def links_frame(self) -> pd.DataFrame:
-        """The links as a plain table, one row per link (for notebooks)."""
-        import pandas as pd
-
-        columns = (
-            "kind",
-            "source_id",
-            "target_id",
-            "rule",
-            "doc_id",
-            "start",
-            "end",
-            "reason",
-            "evidence_sentence",
-        )
-        rows = [{c: getattr(k, c) for c in columns} for k in self.links]
-        return pd.DataFrame(rows, columns=list(columns))
 
 
 def _parse_inputs(

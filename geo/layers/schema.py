@@ -9,12 +9,18 @@ one place that turns (lat, lon) into shapely's (x=lon, y=lat).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from geo.errors import ConfigurationError
+from geo.errors import ConfigurationError, DocumentError
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
     from shapely.geometry import Point
+
+    from geo.link.rules import Link
+    from geo.registry.agreements import Registry
 
 
 CRS = "EPSG:4326"
@@ -163,3 +169,46 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
     except ValueError:
         msg = f"--as-of must be a date as YYYY-MM-DD, not {value!r}"
         raise ConfigurationError(msg) from None
+
+
+@dataclass
+class Layers:
+    """The layers of one corpus at one date, with what they were built from.
+
+    ``links`` are every link with its evidence (:class:`geo.link.rules.Link`), ``errors``
+    the documents that could not be read or parsed (and reading warnings), ``as_of`` the
+    date statuses refer to.
+    """
+
+    sites: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    mentions: gpd.GeoDataFrame
+    countries: gpd.GeoDataFrame
+    documents: gpd.GeoDataFrame
+    unresolved: pd.DataFrame
+    links: list[Link] = field(default_factory=list)
+    registry: Registry | None = None
+    as_of: dt.date = field(default_factory=dt.date.today)
+    errors: list[DocumentError] = field(default_factory=list)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The six layers by name, in :data:`LAYER_NAMES` order (what exports write)."""
+        return {name: getattr(self, name) for name in LAYER_NAMES}
+
+    def links_frame(self) -> pd.DataFrame:
+        """The links as a plain table, one row per link (for notebooks)."""
+        import pandas as pd
+
+        columns = (
+            "kind",
+            "source_id",
+            "target_id",
+            "rule",
+            "doc_id",
+            "start",
+            "end",
+            "reason",
+            "evidence_sentence",
+        )
+        rows = [{c: getattr(k, c) for c in columns} for k in self.links]
+        return pd.DataFrame(rows, columns=list(columns))

@@ -16,7 +16,7 @@ from geo.errors import LayerValidationError
 from geo.layers.schema import COLUMNS, CRS, GEOMETRY_TYPES, ID_COLUMNS, LAYER_NAMES
 
 if TYPE_CHECKING:
-    from geo.layers.build import Layers
+    from geo.layers.schema import Layers
 
 
 def _frame_problems(name: str, frame: Any) -> list[str]:
