@@ -54,7 +54,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from geo.export.formats import export_layers, read_layers
     from geo.gazetteer.store import load_gazetteer
     from geo.io.documents import read_documents
-    from geo.layers.build import Layers, build_layers
+    from geo.layers.build import build_layers
+    from geo.layers.schema import Layers
     from geo.layers.validate import validate_layers
     from geo.link.rules import Link, link_documents
     from geo.parse.pipeline import geoparse, parse_text

@@ -6,7 +6,7 @@ import argparse
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from geo.io.outputs import output_argument
 
@@ -44,7 +44,7 @@ def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="online tile layer to switch on (default none: offline base map only)",
     )
     p.add_argument("--title", help="title shown in the legend and the browser tab")
-    return p
+    return cast(argparse.ArgumentParser, p)
 
 
 def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from geo.cli.options import add_layer_arguments
 from geo.export.formats import (
@@ -39,7 +39,7 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--format", choices=_FORMAT_NAMES, help="output format (default: from the suffix)"
     )
     p.set_defaults(handler=cmd_export)
-    return p
+    return cast(argparse.ArgumentParser, p)
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

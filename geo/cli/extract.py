@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter
 from geo.errors import ConfigurationError
@@ -18,7 +18,7 @@ def _write_atomic_text(path: Any, write: Callable[[TextIO], None]) -> None:
     from geo.io.outputs import atomic_open
 
     with atomic_open(path, "w") as fh:
-        write(fh)
+        write(cast("TextIO", fh))
 
 
 def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:

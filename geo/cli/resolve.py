@@ -122,7 +122,7 @@ def cmd_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _print_table(records: Sequence[dict[str, Any]], out: TextIO) -> None:
     headers = ("query", "place", "kind", "country", "lat", "lon", "id")
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for r in records:
         lat = "" if r["lat"] is None else f"{r['lat']:.4f}"
         lon = "" if r["lon"] is None else f"{r['lon']:.4f}"
@@ -137,7 +137,6 @@ def _print_table(records: Sequence[dict[str, Any]], out: TextIO) -> None:
                 r["id"] or "",
             )
         )
-    widths = [max(len(h), *(len(str(row[i])) for row in rows)) for i, h in enumerate(headers)]
     rows = [tuple(for_terminal(str(c)) for c in row) for row in rows]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))

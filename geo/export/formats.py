@@ -39,14 +39,13 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from xml.etree import ElementTree as ET
 
 from geo.errors import ConfigurationError, GeoError
 from geo.io.outputs import OutputError, check_output, publish, staging_folder
 from geo.io.textsafe import spreadsheet_safe, spreadsheet_value
-from geo.layers.build import Layers
-from geo.layers.schema import COLUMNS, CRS, GEOMETRY_TYPES, LAYER_NAMES
+from geo.layers.schema import COLUMNS, CRS, GEOMETRY_TYPES, LAYER_NAMES, Layers
 from geo.layers.validate import validate_layers
 
 if TYPE_CHECKING:
@@ -351,10 +350,12 @@ def _write_kml(layers: Layers, out: Path) -> None:
                 label if label is not None and not pd.isna(label) else ""
             )
             ET.SubElement(placemark, "description").text = _xml_text(
-                _kml_description(layer, row, layers.as_of)
+                _kml_description(layer, cast("Mapping[str, Any]", row), layers.as_of)
             )
             if layer == "sites":
-                ET.SubElement(placemark, "styleUrl").text = "#" + _site_style(row)
+                ET.SubElement(placemark, "styleUrl").text = "#" + _site_style(
+                    cast("Mapping[str, Any]", row)
+                )
             data = ET.SubElement(
                 ET.SubElement(placemark, "ExtendedData"), "SchemaData", schemaUrl=f"#{layer}"
             )
@@ -400,13 +401,18 @@ def export_layers(layers: Layers, path: Path | str, *, fmt: str | None = None) -
             else:
                 staged = _write_csv(layers, targets, tmp)
             publish(staged, folder=folder if folder_output else None)
-    except (OSError, *_driver_errors()) as exc:
+    except _write_errors() as exc:
         msg = f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}"
         raise OutputError(msg) from exc
     return list(dict.fromkeys(targets.values()))
 
 
-def _driver_errors() -> tuple[type[BaseException], ...]:
+def _write_errors() -> tuple[type[Exception], ...]:
+    """What writing a file may raise: OS errors and GDAL's own, through pyogrio."""
+    return (OSError, *_driver_errors())
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
     """The exceptions GDAL raises through pyogrio when a file cannot be written."""
     try:
         from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError

@@ -40,7 +40,7 @@ import threading
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any, Literal, cast, overload
 
 from geopy import exc as geopy_exc
 from geopy.adapters import BaseAdapter, RequestsAdapter, URLLibAdapter
@@ -98,8 +98,8 @@ def _rejected_agents() -> frozenset[str]:
 def _no_retry_adapter() -> Callable[..., BaseAdapter]:
     """An HTTP adapter factory that never retries or waits on its own (see module doc)."""
     if RequestsAdapter.is_available:
-        return partial(RequestsAdapter, max_retries=0)
-    return URLLibAdapter  # urllib does not retry
+        return cast("Callable[..., BaseAdapter]", partial(RequestsAdapter, max_retries=0))
+    return cast("Callable[..., BaseAdapter]", URLLibAdapter)  # urllib does not retry
 
 
 def _require_online() -> None:

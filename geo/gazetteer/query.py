@@ -14,7 +14,7 @@ import threading
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from geo.errors import ConfigurationError, PlaceNotFoundError
 from geo.gazetteer.index import (
@@ -82,7 +82,13 @@ class PlaceTable(Sequence[Place]):
     def __len__(self) -> int:
         return len(self._ids)
 
-    def __getitem__(self, idx):  # type: ignore[override]
+    @overload
+    def __getitem__(self, idx: int) -> Place: ...
+
+    @overload
+    def __getitem__(self, idx: slice) -> list[Place]: ...
+
+    def __getitem__(self, idx: int | slice) -> Place | list[Place]:
         if isinstance(idx, slice):
             return [self[i] for i in range(*idx.indices(len(self)))]
         place = self._cache.get(idx)
@@ -361,8 +367,8 @@ def clean_query(name: str) -> str:
     Raises :class:`~geo.errors.ConfigurationError` with a readable message; the CLI
     turns it into exit code 2.
     """
-    if not isinstance(name, str):
-        msg = f"a place name must be text, not {type(name).__name__}"
+    if not isinstance(name, str):  # untyped callers (a notebook) may pass anything
+        msg = f"a place name must be text, not {type(name).__name__}"  # type: ignore[unreachable]
         raise ConfigurationError(msg)
     if _CONTROL.search(name):
         controls = _CONTROL.findall(name)

@@ -700,7 +700,7 @@ def _html_document(data: bytes, name: str, doc_id: str, report: ErrorHandler) ->
     except Exception:  # a third-party extractor: one odd page must not stop the run
         log.debug("trafilatura failed on %s", name, exc_info=True)
         extracted = None
-    if extracted is not None:
+    if extracted is not None and not isinstance(extracted, dict):  # a Document record
         title = extracted.title or None
         date = normalize_date(extracted.date) if extracted.date else None
         url = extracted.url or None

@@ -236,7 +236,7 @@ def _signals_held() -> Iterator[None]:
     except (AttributeError, OSError, ValueError):  # no such call
         previous_mask = None
     arrived: list[int] = []
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     try:
         for signum in held:
             previous[signum] = signal.signal(signum, lambda n, _f: arrived.append(n))
@@ -249,12 +249,12 @@ def _signals_held() -> Iterator[None]:
             signal.signal(signum, handler)
         if previous_mask is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
-        for signum in dict.fromkeys(arrived):
-            handler = previous.get(signum)
+        for number in dict.fromkeys(arrived):
+            handler = previous.get(signal.Signals(number))
             if callable(handler):
-                handler(signum, None)
+                handler(number, None)
             elif handler == signal.SIG_DFL:
-                signal.raise_signal(signum)
+                signal.raise_signal(number)
 
 
 def publish(staged: Mapping[Path, Path], *, folder: Path | None = None) -> None:

@@ -55,7 +55,7 @@ class BudgetLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > self.max_depth:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 problem = f"nested deeper than {self.max_depth} levels"
                 raise YAMLBudgetError(None, None, problem, mark)
             return super().compose_node(parent, index)

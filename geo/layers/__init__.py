@@ -5,7 +5,6 @@ unresolved names, their schema and their validation.
 from __future__ import annotations
 
 from geo.layers.build import (
-    Layers,
     build_layers,
 )
 from geo.layers.schema import (
@@ -15,6 +14,7 @@ from geo.layers.schema import (
     ID_COLUMNS,
     LAYER_NAMES,
     MAX_QUOTES,
+    Layers,
     parse_as_of,
     point,
 )

@@ -300,7 +300,7 @@ def _split_at_cut(ring: np.ndarray) -> list[np.ndarray]:
     for i in np.flatnonzero(on_cut):
         if i + 1 - start >= 2:
             pieces.append(ring[start : i + 1])
-        start = i + 1
+        start = int(i) + 1
     if len(ring) - start >= 2:
         pieces.append(ring[start:])
     return pieces
@@ -383,7 +383,8 @@ def distances_to_border(
     polygon, lines = _country_border(code, resolution)
     points = _site_points(sites_gdf)
     rows = []
-    for site in points.itertuples(index=False):
+    for row in points.itertuples(index=False):
+        site: Any = row  # a namedtuple of the points table: lat, lon, name, ...
         b_lat, b_lon = nearest_border_point(site.lat, site.lon, lines)
         rows.append(
             {

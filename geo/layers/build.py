@@ -27,7 +27,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geo.errors import ConfigurationError, DocumentError, GeoError
 from geo.link.rules import Link, link_documents, mention_id
@@ -95,7 +95,9 @@ def _quote(r: Resolution) -> dict[str, Any]:
     }
 
 
-def _best_quotes(resolutions: Sequence[Resolution], limit: int = MAX_QUOTES) -> list[dict]:
+def _best_quotes(
+    resolutions: Sequence[Resolution], limit: int = MAX_QUOTES
+) -> list[dict[str, Any]]:
     """Up to *limit* quotes: the first mention of each document first, one per sentence."""
     firsts: list[Resolution] = []
     rest: list[Resolution] = []
@@ -103,7 +105,7 @@ def _best_quotes(resolutions: Sequence[Resolution], limit: int = MAX_QUOTES) -> 
     for r in resolutions:
         (rest if r.mention.doc in seen_docs else firsts).append(r)
         seen_docs.add(r.mention.doc)
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     sentences: set[tuple[str, int]] = set()
     for r in [*firsts, *rest]:
         key = (r.mention.doc, r.mention.sentence_start)
@@ -116,7 +118,10 @@ def _best_quotes(resolutions: Sequence[Resolution], limit: int = MAX_QUOTES) -> 
     return out
 
 
-def _unique(values: Iterable[str]) -> list[str]:
+T = TypeVar("T")
+
+
+def _unique(values: Iterable[T]) -> list[T]:
     return list(dict.fromkeys(values))
 
 
@@ -251,7 +256,7 @@ def _place_rows(parsed: Sequence[ParsedDocument], site_ids: set[str]) -> list[di
         for r in doc.resolutions:
             if r.place is not None and r.place.id not in site_ids:
                 by_place.setdefault(r.place.id, []).append(r)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for place_id, found in by_place.items():
         p = found[0].place
         assert p is not None
@@ -273,7 +278,9 @@ def _place_rows(parsed: Sequence[ParsedDocument], site_ids: set[str]) -> list[di
                 "geometry": point(p.lat, p.lon),
             }
         )
-    rows.sort(key=lambda row: (-row["mention_count"] - row["demonym_count"], row["place_id"]))
+    rows.sort(
+        key=lambda row: (-int(row["mention_count"]) - int(row["demonym_count"]), row["place_id"])
+    )
     return rows
 
 
@@ -381,7 +388,7 @@ def _country_rows(
     return rows
 
 
-def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict]:
+def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict[str, Any]]:
     from shapely.geometry import MultiPoint
 
     reasons: dict[str, dict[str, list[str]]] = {}

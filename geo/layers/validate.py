@@ -145,7 +145,8 @@ def validate_layers(layers: Layers) -> None:
                 )
     if {"doc", "start", "end"} <= set(getattr(unresolved, "columns", ())):
         for row in unresolved.itertuples(index=False):
-            if not 0 <= int(row.start) < int(row.end):
+            start, end = int(row.start), int(row.end)  # type: ignore[arg-type]
+            if not 0 <= start < end:
                 problems.append(f"unresolved[{row.doc}:{row.start}]: bad offsets")
             if row.doc not in doc_ids:
                 problems.append(f"unresolved[{row.doc}:{row.start}]: document not in documents")

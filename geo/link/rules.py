@@ -520,7 +520,7 @@ class _Evidence:
     end: int
     rule: str
 
-    def link(self, kind: str, source: str, target: str, reason: str) -> Link:
+    def link(self, kind: LinkKind, source: str, target: str, reason: str) -> Link:
         return Link(
             kind=kind,
             source_id=source,

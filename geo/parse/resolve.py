@@ -75,7 +75,8 @@ def _ranked(s: Span) -> _Ranked:
     """Computed once per distinct name (cached on the recognizer's shared analysis)."""
     info = s.info
     if info is not None and info.resolver_cache is not None:
-        return info.resolver_cache
+        cached: _Ranked = info.resolver_cache
+        return cached
     scored = [(_prior(e, d), e, d) for e, d in _options(s)]
     # A town and the division of the same name around it ("Uppsala", "Oslo", "New York"):
     # news means the town unless the context says otherwise.

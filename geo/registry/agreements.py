@@ -662,8 +662,8 @@ def _parse_file(path: Path, site_ids: Collection[str], problems: list[str]) -> l
         document = loader.get_single_data()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = f"{mark.line + 1}:" if mark is not None else ""
-        problems.append(f"{path}:{line} invalid YAML: {err.problem or err}")
+        where = f"{mark.line + 1}:" if mark is not None else ""
+        problems.append(f"{path}:{where} invalid YAML: {err.problem or err}")
         return []
     except yaml.YAMLError as err:
         problems.append(f"{path}: invalid YAML: {err}")

@@ -57,7 +57,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from geo.io.outputs import write_text
 from geo.layers.schema import MAX_QUOTES
@@ -317,7 +317,7 @@ class _Quotes:
             sentence = sentence.translate(_BLANKS)
             start, end = item.get("start"), item.get("end")
             offset = self._sentence_start.get((doc, start)) if isinstance(start, int) else None
-            if offset is not None and isinstance(end, int):
+            if offset is not None and isinstance(start, int) and isinstance(end, int):
                 start, end = start - offset, end - offset
             surface = item.get("surface") if isinstance(item.get("surface"), str) else None
             span = _span(sentence, start, end, surface.translate(_BLANKS) if surface else None)
@@ -389,7 +389,9 @@ def _instrument_of(
     return 0
 
 
-def _agreement_record(registry: Registry | None, agreement_id: str, name: str | None) -> dict:
+def _agreement_record(
+    registry: Registry | None, agreement_id: str, name: str | None
+) -> dict[str, Any]:
     agreement = registry.get(agreement_id) if registry is not None else None
     if agreement is None:
         return {"id": agreement_id, "n": name or agreement_id, "h": None, "p": None, "ins": []}
@@ -564,7 +566,7 @@ def _status_detail(row: Mapping[str, Any]) -> dict[str, tuple[str, str | None]]:
 def _records(frame: Any) -> list[dict[str, Any]]:
     if frame is None or not len(frame):
         return []
-    records = frame.to_dict("records")
+    records: list[dict[str, Any]] = frame.to_dict("records")
     if hasattr(frame, "geometry"):
         try:
             geometries = list(frame.geometry)
@@ -643,7 +645,8 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
         if point is not None and row.get("has_point") is False:
             point = None
         country = _text(row.get("country"))
-        host = (_split(row.get("host")) or [country])[0]
+        hosts = _split(row.get("host"))
+        host = hosts[0] if hosts else country
         partners = _split(row.get("partner"))
         url = _text(row.get("source_url"))
         url = url.split("|")[0].strip() if url else None
@@ -742,7 +745,9 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
         "asOf": as_of.isoformat(),
         "statuses": [[s, *STATUS_STYLE[s]] for s in _STATUS_ORDER],
         "kinds": {k: list(v) for k, v in KIND_STYLE.items()},
-        "countryNames": {c: _country_name(c, names) for c in sorted(country_codes)},
+        "countryNames": {
+            c: _country_name(c, names) for c in sorted(cast("set[str]", country_codes))
+        },
         "agreements": agreements,
         "agreementCounts": counts["agreements"],
         "docs": quotes.docs,
@@ -778,7 +783,9 @@ class _Table:
         return found
 
 
-def _partners(agreements: Sequence[Mapping[str, Any]], entries: Sequence[Sequence[int]]) -> list:
+def _partners(
+    agreements: Sequence[Mapping[str, Any]], entries: Sequence[Sequence[int]]
+) -> list[str]:
     """The partners a site's agreements imply (its ``pa`` is stored only if it differs)."""
     return list(dict.fromkeys(p for e in entries if (p := agreements[e[0]]["p"])))
 

@@ -100,4 +100,4 @@ def show_map(
     except ImportError as exc:  # pragma: no cover - IPython comes with the notebook extra
         msg = "IPython is needed to display maps in a notebook: pip install -e '.[notebook]'"
         raise GeoError(msg) from exc
-    return HTML(iframe_html(page_html(obj, **kwargs), height=height, width=width))
+    return HTML(iframe_html(page_html(obj, **kwargs), height=height, width=width))  # type: ignore[no-untyped-call]

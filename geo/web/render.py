@@ -19,7 +19,7 @@ import functools
 import html as html_lib
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     import folium
@@ -105,14 +105,14 @@ def _geo_app_class() -> type:
         like folium's own.
         """
 
-        default_js: ClassVar[list[tuple[str, str]]] = [*Search.default_js, *MiniMap.default_js]
-        default_css: ClassVar[list[tuple[str, str]]] = [*Search.default_css, *MiniMap.default_css]
+        default_js = [*Search.default_js, *MiniMap.default_js]  # noqa: RUF012 - folium's API
+        default_css = [*Search.default_css, *MiniMap.default_css]  # noqa: RUF012
         _template = Template(_static("templates/geo_app.html.j2"))
 
         def __init__(
             self, data: dict[str, Any], tiles: TileChoice, basemap: Basemap | None
         ) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]
             self._name = "GeoApp"
             self.data_id = f"geo-data-{self.get_name()}"
             self.payload = script_json(data)
@@ -123,7 +123,7 @@ def _geo_app_class() -> type:
             self.css = _static("static/app.css")
             self.app_js = _static("static/app.js")
 
-        def render(self, **kwargs: Any) -> None:
+        def render(self, **kwargs: Any) -> str:
             """Render the three macros once and hand their output on as literal text.
 
             branca's ``MacroElement.render`` wraps each macro's output in
@@ -133,7 +133,7 @@ def _geo_app_class() -> type:
             Here the output goes into :class:`_Literal` elements, whose template is
             fixed, so data is never compiled.
             """
-            figure = self.get_root()
+            figure: Any = self.get_root()  # a branca Figure: header, html, script
             for name, url in self.default_js:
                 figure.header.add_child(JavascriptLink(url), name=name)
             for name, url in self.default_css:
@@ -149,6 +149,7 @@ def _geo_app_class() -> type:
                 )
             for element in self._children.values():
                 element.render(**kwargs)
+            return ""
 
     return GeoApp
 
@@ -227,8 +228,8 @@ def render_map(
         minZoom=2,
         worldCopyJump=False,
     )
-    plugins.Fullscreen(position="topleft").add_to(m)
-    plugins.MeasureControl(
+    plugins.Fullscreen(position="topleft").add_to(m)  # type: ignore[no-untyped-call]
+    plugins.MeasureControl(  # type: ignore[no-untyped-call]
         position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles"
     ).add_to(m)
     geo_app(data, choice, basemap).add_to(m)
@@ -266,9 +267,9 @@ def map_html(
     page = make_self_contained(m.get_root().render())
     if choice != "none":
         app = next(c for c in m._children.values() if isinstance(c, _geo_app_class()))
+        data_id = cast(Any, app).data_id
         fragment = (
-            f'<script type="application/json" id="{app.data_id}-tiles">'
-            f"{tiles_json(choice)}</script>\n"
+            f'<script type="application/json" id="{data_id}-tiles">{tiles_json(choice)}</script>\n'
         )
         page = _insert_before_body_end(page, fragment)
     return page
