@@ -68,3 +68,31 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def seeds_dir() -> Path:
     """The folder of the sample documents."""
     return SEEDS
+
+
+# ----------------------------------------------------------------------------- tiers
+
+#: Test modules of the unit tier (``make check``): no gazetteer index, no browser, no
+#: notebook kernel, no web assets. Everything else is integration, browser or notebook.
+UNIT_MODULES = frozenset(
+    {
+        "test_agreements",
+        "test_architecture",
+        "test_data_sites",
+        "test_data_world",
+        "test_documents",
+        "test_langid",
+        "test_network_guard",
+        "test_normalize",
+        "test_online",
+        "test_parse_unit",
+        "test_sentences",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of a unit module ``unit`` (modules may also mark themselves)."""
+    for item in items:
+        if item.path.stem in UNIT_MODULES:
+            item.add_marker(pytest.mark.unit)

@@ -55,7 +55,7 @@ def require_assets() -> Path:
     if not io_assets.assets_available(root):
         pytest.fail(
             f"web assets are missing from {root}: run `make assets` (or `geo assets fetch` "
-            "with GEO_CACHE_DIR set as in the Makefile) before the tests",
+            "from this checkout) before the tests",
             pytrace=False,
         )
     return root

@@ -145,7 +145,7 @@ def test_malformed_data_file_exits_3_naming_file_and_line(
     lines[3] = lines[3].replace(",air_base,", ",flying_saucer,", 1)
     sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(settings, "data_dir", data)
-    monkeypatch.setattr(settings, "cache_dir", tmp_path / "cache")
+    monkeypatch.setattr(settings, "index_dir", tmp_path / "index")
     code, _out, err = run(["resolve", "Evenes"], capsys)
     assert code == 3
     assert "sites.csv:4: kind: 'flying_saucer'" in err
@@ -218,7 +218,7 @@ def test_online_fallback_is_off_by_default_then_cached(
 ) -> None:
     from tests.test_online import AGENT, FakeNominatim
 
-    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    monkeypatch.setattr(settings, "online_cache_dir", tmp_path)
     monkeypatch.setattr(settings, "online", False)
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
@@ -246,7 +246,7 @@ def test_online_fallback_is_off_by_default_then_cached(
 def test_online_needs_a_user_agent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    monkeypatch.setattr(settings, "online_cache_dir", tmp_path)
     monkeypatch.setattr(settings, "user_agent", None)
     monkeypatch.setattr(settings, "online", False)
     code, _out, err = run(["resolve", "Frobozzville", "--online"], capsys)

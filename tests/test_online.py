@@ -140,7 +140,7 @@ def server() -> Iterator[FakeNominatim]:
 def online(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Turn the online flag on, keep the cache in tmp_path, bypass any proxy."""
     monkeypatch.setattr(settings, "online", True)
-    monkeypatch.setattr(settings, "cache_dir", tmp_path / "cache")
+    monkeypatch.setattr(settings, "online_cache_dir", tmp_path / "cache")
     monkeypatch.setattr(settings, "user_agent", None)
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
@@ -245,7 +245,9 @@ def test_cache_file_is_valid_json_after_every_write(online: Path, server: FakeNo
     assert leftovers == []  # the temporary files were all renamed into place
 
 
-def test_default_cache_lives_in_settings_cache_dir(online: Path, server: FakeNominatim) -> None:
+def test_default_cache_lives_in_the_online_cache_folder(
+    online: Path, server: FakeNominatim
+) -> None:
     geocoder, _ = make(server)
     assert geocoder.cache_path == online
     geocoder.geocode("Evenes")

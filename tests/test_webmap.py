@@ -390,7 +390,7 @@ def test_unknown_tiles_are_a_usage_error(layers: Layers) -> None:
 def test_cdn_fallback_warns_without_assets(
     layers: Layers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "cache_dir", tmp_path / "empty-cache")
+    monkeypatch.setattr(settings, "assets_dir", tmp_path / "empty-cache")
     with pytest.warns(GeoWarning, match="assets fetch"):
         page = web_render.map_html(layers, basemap=None)
     assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in page
@@ -512,7 +512,7 @@ def test_cmd_build_reports_missing_assets(tmp_path: Path, monkeypatch: pytest.Mo
     import geo.layers
 
     monkeypatch.setattr(geo.layers.build, "build_layers", _fake_build_layers([]))
-    monkeypatch.setattr(settings, "cache_dir", tmp_path / "empty-cache")
+    monkeypatch.setattr(settings, "assets_dir", tmp_path / "empty-cache")
     out, err = io.StringIO(), io.StringIO()
     code = cli_build.cmd_build(_build_args("x", "-o", str(tmp_path / "m.html")), out, err)
     assert code == 0

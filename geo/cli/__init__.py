@@ -1,5 +1,6 @@
-"""Stage 10, the ``geo`` command line: one module per command, all calling the same
-pipeline as the Python API.
+"""Stage 10, the ``geo`` command line.
+
+One module per command, all calling the same pipeline as the Python API.
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ class DocumentReporter:
         self.seen: list[Exception] = []
 
     def __call__(self, error: Exception) -> None:
+        """Report *error* once; count it as a failure unless it is a warning."""
         from geo.io.documents import DocumentWarning
 
         if any(error is seen for seen in self.seen):

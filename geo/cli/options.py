@@ -11,7 +11,7 @@ from geo.layers.schema import parse_as_of
 
 
 def iso_date_argument(text: str) -> dt.date:
-    """argparse type for ``--as-of``: a full ISO date, else a usage error (exit 2)."""
+    """Argparse type for ``--as-of``: a full ISO date, else a usage error (exit 2)."""
     import argparse
 
     try:
@@ -22,8 +22,10 @@ def iso_date_argument(text: str) -> dt.date:
 
 
 def add_layer_arguments(parser: Any) -> None:
-    """The arguments every command that builds layers takes: INPUT..., --as-of,
-    --agreements (``geo build`` and ``geo export`` share them)."""
+    """Add the arguments of every command that builds layers to *parser*.
+
+    INPUT..., ``--as-of`` and ``--agreements``: ``geo build`` and ``geo export`` share them.
+    """
     parser.add_argument(
         "inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl corpora or - for stdin"
     )

@@ -1,5 +1,4 @@
-"""Stage 3, the gazetteer: curated sources and data packages, the index builder, its on-
-disk store and the queries.
+"""Stage 3, the gazetteer: sources, the index builder, its store and the queries.
 
 ``sources`` reads ``data/``; ``build`` turns every source into one index; ``store``
 caches it on disk; ``query`` answers names. ``boundaries`` holds country polygons;

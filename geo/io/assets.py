@@ -188,8 +188,8 @@ ASSETS: tuple[Asset, ...] = (
 
 
 def default_assets_dir() -> Path:
-    """The asset cache, ``geo.settings.cache_dir / "assets"``, read at call time."""
-    return Path(settings.cache_dir) / "assets"
+    """The asset cache (:func:`geo.settings.assets_folder`), read at call time."""
+    return settings.assets_folder()
 
 
 def _dir(assets_dir: Path | str | None) -> Path:

@@ -1,4 +1,4 @@
-"""Reading documents: files, folders, JSON Lines corpora and standard input.
+r"""Reading documents: files, folders, JSON Lines corpora and standard input.
 
 Every later stage works on :class:`~geo.models.Document` records, so this module is where
 the messy outside world is turned into clean text once:
@@ -11,7 +11,7 @@ the messy outside world is turned into clean text once:
   Western-European news files that still circulate — a single-byte encoding when it can
   be determined with confidence. Anything else is refused with a message that names the
   file and says how to fix it; nothing is decoded by guesswork.
-* **Newlines** are normalised to ``\\n`` (``\\r\\n`` and lone ``\\r``); nothing else is
+* **Newlines** are normalised to ``\n`` (``\r\n`` and lone ``\r``); nothing else is
   stripped or rewritten. All offsets downstream (mentions, sentences) are code-point
   offsets into this normalised, metadata-free ``Document.text``.
 * **Metadata** at the start of a text (YAML front matter or a ``date 2022-02`` prefix)
@@ -283,7 +283,7 @@ def _decode_with_charset_normalizer(data: bytes, name: str) -> str:
 
 
 def normalize_newlines(text: str) -> str:
-    """Turn ``\\r\\n`` and lone ``\\r`` into ``\\n``; every other character is kept.
+    r"""Turn ``\r\n`` and lone ``\r`` into ``\n``; every other character is kept.
 
     Applied to every document text, so offsets refer to the normalised text.
     """
@@ -746,11 +746,11 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 
 
 def display_name(path: str | Path) -> str:
-    """*path* as text safe to print and to write as UTF-8.
+    r"""*path* as text safe to print and to write as UTF-8.
 
     A file name that is not valid UTF-8 comes from :mod:`os` with lone surrogates
     (``surrogateescape``); writing those to a terminal or a JSON Lines file fails. They
-    become ``\\xNN`` escapes here, so the name is still recognisable in every report.
+    become ``\xNN`` escapes here, so the name is still recognisable in every report.
     """
     text = os.fspath(path)
     try:
@@ -1120,7 +1120,7 @@ def read_documents(
     *,
     on_error: ErrorHandler | None = None,
 ) -> Iterator[Document]:
-    """Yield the documents of *inputs* lazily, in order; report problems, never stop.
+    r"""Yield the documents of *inputs* lazily, in order; report problems, never stop.
 
     *inputs* are files, folders (read recursively in name order, hidden entries skipped)
     or ``"-"`` for standard input (text, or JSON Lines when its first line is a record).
@@ -1132,7 +1132,7 @@ def read_documents(
 
     Ids are unique across the run: a repeated id is renamed ``id#2``, ``id#3``, … and
     reported as a :class:`DocumentWarning`. ``Document.source`` is the path,
-    ``path:line`` for JSONL, or ``<stdin>``. Document texts have ``\\n`` newlines and no
+    ``path:line`` for JSONL, or ``<stdin>``. Document texts have ``\n`` newlines and no
     leading metadata; offsets downstream refer to that text.
     """
     report = on_error or _log_error

@@ -52,6 +52,7 @@ class BudgetLoader(yaml.SafeLoader):
         self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, refusing nesting deeper than :attr:`max_depth`."""
         self._depth += 1
         try:
             if self._depth > self.max_depth:
@@ -63,6 +64,7 @@ class BudgetLoader(yaml.SafeLoader):
             self._depth -= 1
 
     def get_single_node(self) -> Any:
+        """Compose the document and refuse it if its aliases expand past the budget."""
         node = super().get_single_node()
         if node is not None:
             _check_expansion(node, self.max_nodes)

@@ -1,4 +1,4 @@
-"""Untrusted text made safe for where it is shown: spreadsheets and terminals.
+r"""Untrusted text made safe for where it is shown: spreadsheets and terminals.
 
 Document text and names from user files reach two places that interpret characters:
 
@@ -8,7 +8,7 @@ Document text and names from user files reach two places that interpret characte
 * **Terminals** obey control characters (cursor moves, colours, a title change) and
   bidirectional-text controls that reorder what a line appears to say.
   :func:`for_terminal` shows both as visible escapes; invalid bytes (lone surrogates
-  from a file name or an argument that is not UTF-8) become ``\\xNN``.
+  from a file name or an argument that is not UTF-8) become ``\xNN``.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def for_terminal(text: str) -> str:
 
 
 def json_for_terminal(value: Any, **kwargs: Any) -> str:
-    """``json.dumps(value, ensure_ascii=False)`` with unsafe characters ``\\u``-escaped.
+    r"""``json.dumps(value, ensure_ascii=False)`` with unsafe characters ``\u``-escaped.
 
     The result is still valid JSON that decodes to the same value.
     """

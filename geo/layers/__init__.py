@@ -1,5 +1,7 @@
-"""Stage 7, the layers: GeoDataFrames of sites, places, mentions, countries, documents and
-unresolved names, their schema and their validation.
+"""Stage 7, the layers: GeoDataFrames of sites, places, mentions, countries, documents.
+
+With the ``unresolved`` table, their schema (:mod:`geo.layers.schema`), their builder and
+their validation.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Stage 6, agreement links: which agreements a document and its places speak of, each link
-with its evidence.
+"""Stage 6, agreement links: which agreements a document and its places speak of.
+
+Every link carries its evidence: the sentence, its offsets and the rule that made it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Stage 4, the geoparser: documents to mentions (``recognize``) to resolved places
-(``resolve``), run by ``pipeline``; ``evaluate`` scores it on the benchmark corpora.
+"""Stage 4, the geoparser: documents to mentions to resolved places.
+
+``recognize`` finds the names, ``resolve`` picks their places, ``pipeline`` runs both;
+``evaluate`` scores it on the benchmark corpora.
 """
 
 from __future__ import annotations

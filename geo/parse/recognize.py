@@ -304,6 +304,7 @@ class Recognizer:
 
     # -- context-free part
     def static(self, surface: str, key: str, n_tokens: int) -> _Static | None:
+        """What a surface form says whatever its context (cached per surface and length)."""
         cache_key = surface if n_tokens == 1 else f"{surface}\x00{n_tokens}"
         found = self._static.get(cache_key, False)
         if found is not False:
@@ -638,8 +639,10 @@ class Recognizer:
     def _score(
         self, text: str, run_start: int, hit: _Hit, people: set[str], with_features: bool
     ) -> Span | None:
-        """The span of *hit* at this occurrence, or ``None`` when it is not a mention
-        (dropped spans are kept only with ``with_features``, for training)."""
+        """The span of *hit* at this occurrence, or ``None`` when it is not a mention.
+
+        Dropped spans are kept only with ``with_features``, for training.
+        """
         w = self.weights
         info = hit.info
         start = run_start + hit.rel_start

@@ -1,5 +1,6 @@
-"""Stage 5, the agreement registry: load, validate and query the agreements, their dated
-events and agreed sites.
+"""Stage 5, the agreement registry: agreements, their dated events and agreed sites.
+
+Loaded, validated and queried by :mod:`geo.registry.agreements`.
 """
 
 from __future__ import annotations

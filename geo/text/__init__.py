@@ -1,5 +1,3 @@
-"""Stage 2, text: normalisation of names, sentence boundaries, language detection and per-
-language lexicons.
-"""
+"""Stage 2, text: name normalisation, sentences, language detection, lexicons."""
 
 from __future__ import annotations

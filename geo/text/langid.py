@@ -169,7 +169,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _word_weights() -> dict[str, tuple[tuple[int, float], ...]]:
-    """word → ((language index, weight), …), weight 1/number of languages listing it."""
+    """Word → ((language index, weight), …), weight 1/number of languages listing it."""
     owners: dict[str, list[int]] = {}
     for index, lang in enumerate(LANGUAGES):
         for word in set(_FUNCTION_WORDS[lang].split()):
@@ -180,7 +180,7 @@ def _word_weights() -> dict[str, tuple[tuple[int, float], ...]]:
 
 
 def _ending_table() -> dict[str, tuple[int, ...]]:
-    """ending → indexes into :data:`_ENDINGS` of the rules that list it."""
+    """Ending → indexes into :data:`_ENDINGS` of the rules that list it."""
     table: dict[str, list[int]] = {}
     for rule, (endings, _lang, _weight) in enumerate(_ENDINGS):
         for ending in endings:

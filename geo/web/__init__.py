@@ -1,6 +1,7 @@
-"""Stage 8, the map: the data the page draws (``mapdata``), the folium page around it
-(``render``, with the script and style in ``static/``), offline inlining (``inline``)
-and notebook display.
+"""Stage 8, the map: its data, the page around it, offline inlining, notebook display.
+
+``mapdata`` builds what the page draws, ``render`` the folium page (its script and style
+are files in ``static/``), ``inline`` makes it self-contained, ``notebook`` shows it.
 """
 
 from __future__ import annotations

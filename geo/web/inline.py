@@ -268,7 +268,7 @@ def _escape_style(css: str) -> str:
 
 
 def awesome_rotate_css() -> str:
-    """folium's ``leaflet.awesome.rotate`` stylesheet, which no package ships: 360 rules.
+    """Folium's ``leaflet.awesome.rotate`` stylesheet, which no package ships: 360 rules.
 
     folium's awesome markers add ``fa-rotate-<angle>`` (0–359) to every icon; the rule
     rotates the glyph.
