@@ -20,9 +20,11 @@ class BuildPyWithData(build_py):
         src = Path(__file__).parent / "data"
         dest = Path(self.build_lib) / "geo" / "_data"
         dest.mkdir(parents=True, exist_ok=True)
-        for path in sorted(src.iterdir()):
+        for path in sorted(src.rglob("*")):
             if path.is_file() and path.suffix in DATA_SUFFIXES:
-                shutil.copy2(path, dest / path.name)
+                target = dest / path.relative_to(src)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
 
 
 setup(cmdclass={"build_py": BuildPyWithData})

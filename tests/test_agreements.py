@@ -178,7 +178,7 @@ def test_user_file_redefining_a_curated_id_is_a_conflict(tmp_path: Path) -> None
         load_registry([user])
     (problem,) = info.value.problems
     assert problem.startswith(f"{user}:3: agreements[0].id: duplicate id 'us-no-sdca'")
-    assert "agreements.yaml:" in problem  # names the other file and its line
+    assert "agreements/us-no-sdca.yaml:" in problem  # names the other file and its line
 
 
 MALFORMED = """\

@@ -41,8 +41,18 @@ def sites_frame(rows: list[tuple[str, str, float, float]]) -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def agreed_sites() -> gpd.GeoDataFrame:
-    """Every site of data/sites.csv, with an empty geometry where no point is known."""
-    rows = load_sites()
+    """Every site of the Nordic-Arctic agreements, with an empty geometry where no point
+    is known (the Arctic study of the notebook)."""
+    from geo.registry.agreements import load_registry
+
+    nordic = {
+        site
+        for agreement in load_registry()
+        if (agreement.territory or agreement.host) in {"NO", "DK", "SE", "FI", "IS", "GL"}
+        and agreement.partner == "US"
+        for site in agreement.all_sites()
+    }
+    rows = [s for s in load_sites() if s.id in nordic]
     return gpd.GeoDataFrame(
         {"id": [s.id for s in rows], "name": [s.name for s in rows]},
         geometry=[Point(s.lon, s.lat) if s.lat is not None else None for s in rows],

@@ -140,15 +140,16 @@ def test_malformed_data_file_exits_3_naming_file_and_line(
 
     data = tmp_path / "data"
     shutil.copytree(data_dir(), data)
-    sites = data / "sites.csv"
+    sites = data / "sites" / "no.csv"
     lines = sites.read_text(encoding="utf-8").splitlines()
+    assert ",air_base," in lines[3]
     lines[3] = lines[3].replace(",air_base,", ",flying_saucer,", 1)
     sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(settings, "data_dir", data)
     monkeypatch.setattr(settings, "index_dir", tmp_path / "index")
     code, _out, err = run(["resolve", "Evenes"], capsys)
     assert code == 3
-    assert "sites.csv:4: kind: 'flying_saucer'" in err
+    assert "sites/no.csv:4: kind: 'flying_saucer'" in err
     assert "Traceback" not in err
 
 

@@ -156,12 +156,13 @@ def printed_km(nb: nbformat.NotebookNode, title: str, site: str) -> float:
 
 
 def site_latlon(site_id: str) -> tuple[float, float]:
-    """(lat, lon) of a site, read from data/sites.csv with the csv module."""
-    with (ROOT / "data" / "sites.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["id"] == site_id:
-                return float(row["lat"]), float(row["lon"])
-    raise AssertionError(f"{site_id} is not in data/sites.csv")
+    """(lat, lon) of a site, read from data/sites/*.csv with the csv module."""
+    for path in sorted((ROOT / "data" / "sites").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("id") == site_id:
+                    return float(row["lat"]), float(row["lon"])
+    raise AssertionError(f"{site_id} is not in data/sites/")
 
 
 # --------------------------------------------------------------------------- the file

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_checkout_data_folder_is_used() -> None:
     assert resources.data_dir() == ROOT / "data"
-    assert resources.data_path("sites.csv").is_file()
+    assert resources.data_path("countries.csv").is_file()
+    assert resources.data_path("sites/no.csv").is_file()
+    assert resources.data_path("agreements/us-no-sdca.yaml").is_file()
 
 
 def test_settings_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -46,8 +48,11 @@ def test_the_wheel_carries_the_data_and_the_model(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("geo_agreements-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for data in (
-        "sites.csv",
-        "agreements.yaml",
+        "sites/no.csv",
+        "sites/airfields.csv",
+        "sites/colocated.csv",
+        "agreements/us-no-sdca.yaml",
+        "agreements/us-ph-edca.yaml",
         "countries.csv",
         "regions.csv",
         "admin1.csv",

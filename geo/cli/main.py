@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FILE",
-        help="an extra agreement registry (YAML) merged after data/agreements.yaml; repeatable",
+        help="an extra agreement registry (YAML) merged after data/agreements/; repeatable",
     )
 
     p = sub.add_parser("index", help="build the cached gazetteer index")

@@ -41,5 +41,5 @@ def add_layer_arguments(parser: Any) -> None:
         type=Path,
         default=[],
         metavar="FILE",
-        help="an extra agreement registry (YAML) merged after data/agreements.yaml; repeatable",
+        help="an extra agreement registry (YAML) merged after data/agreements/; repeatable",
     )

@@ -5,7 +5,8 @@ row, and raises one :class:`~geo.errors.DataError` listing every problem with fi
 line (``sites.csv:14: lat: 95.2 is out of range``), so a curator fixes them all in one
 pass. Rows come back as frozen dataclasses; ``|`` separates list values in a cell.
 
-Files: ``sites.csv`` (agreed military sites), ``countries.csv`` (GeoNames points and
+Files: ``sites/*.csv`` (military sites: one table per country, plus the derived
+``airfields.csv`` and ``mirta.csv``), ``countries.csv`` (GeoNames points and
 news aliases), ``admin1.csv`` (first-order divisions), ``regions.csv`` (regions and
 water bodies, multilingual) and ``demonyms.csv`` (adjectives and peoples' names).
 """
@@ -21,7 +22,7 @@ from typing import Any
 
 from geo.errors import DataError
 from geo.io.resources import data_path
-from geo.vocab import SITE_KIND_KEYS
+from geo.vocab import PRECISIONS, SITE_KIND_KEYS
 
 #: Site kinds (:data:`geo.vocab.SITE_KINDS`).
 SITE_KINDS = SITE_KIND_KEYS
@@ -56,7 +57,10 @@ def split_list(cell: str | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class SiteRow:
-    """One agreed military site (``data/sites.csv``)."""
+    """One military site of ``data/sites/*.csv`` (or of a user's sites file).
+
+    ``path`` and ``line`` say where it was read, so every message can name them.
+    """
 
     id: str
     name: str
@@ -64,6 +68,7 @@ class SiteRow:
     kind: str
     country: str
     admin_area: str
+    operator: str
     lat: float | None
     lon: float | None
     coord_precision: str
@@ -75,6 +80,7 @@ class SiteRow:
     source_urls: tuple[str, ...]
     notes: str
     line: int
+    path: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +191,7 @@ class _Rows:
 
     def iso2(self, row: dict[str, str], column: str, *, required: bool = True) -> str:
         value = self.text(row, column, required=required).upper()
-        if value and (len(value) != 2 or not value.isalpha()):
+        if value and (len(value) != 2 or not value.isalpha() or not value.isascii()):
             self.problem(column, f"{value!r} is not an ISO 3166-1 alpha-2 code")
         return value
 
@@ -199,7 +205,11 @@ class _Rows:
 
 
 def _read(
-    path: Path, columns: Sequence[str], convert: Callable[[_Rows, dict[str, str]], Any]
+    path: Path,
+    columns: Sequence[str],
+    convert: Callable[[_Rows, dict[str, str]], Any],
+    *,
+    optional: frozenset[str] = frozenset(),
 ) -> list[Any]:
     """Read *path*, check the header has *columns*, convert each row; raise on problems."""
     if not path.is_file():
@@ -211,7 +221,7 @@ def _read(
         with path.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
             header = reader.fieldnames or []
-            missing = [c for c in columns if c not in header]
+            missing = [c for c in columns if c not in header and c not in optional]
             if missing:
                 msg = f"{path}:1: missing columns {', '.join(missing)}"
                 raise DataError(msg, problems=[msg])
@@ -247,46 +257,101 @@ def _unique(path: Path, rows: Sequence[Any], key: Callable[[Any], object]) -> No
 
 
 SITE_COLUMNS = (
-    "id,name,local_name,kind,country,admin_area,lat,lon,coord_precision,coord_source,"
+    "id,name,local_name,kind,country,admin_area,operator,lat,lon,coord_precision,coord_source,"
     "aliases,former_names,status,confidence,source_urls,notes"
 ).split(",")
+#: Columns a site file may leave out (files written before the column existed).
+_OPTIONAL_SITE_COLUMNS = frozenset({"operator"})
+#: Files of ``data/sites/`` that are not site tables.
+SITE_SIDE_FILES = frozenset({"colocated.csv"})
+_STATUSES = frozenset({"current", "former"})
+_CONFIDENCES = frozenset({"high", "medium", "low"})
+_PRECISIONS = frozenset(p.key for p in PRECISIONS)
+
+
+def site_files(folder: Path | None = None) -> list[Path]:
+    """The site tables of ``data/sites/`` (or *folder*), in name order."""
+    folder = folder or data_path("sites")
+    return sorted(p for p in folder.glob("*.csv") if p.name not in SITE_SIDE_FILES and p.is_file())
 
 
 def load_sites(path: Path | None = None) -> list[SiteRow]:
-    """Load and validate ``sites.csv``; every row needs an id, name, kind, country, source."""
-    path = path or data_path("sites.csv")
+    """Load and validate the site tables: ``data/sites/*.csv``, or one file or folder.
 
-    def convert(r: _Rows, row: dict[str, str]) -> SiteRow:
-        kind = r.text(row, "kind")
-        if kind and kind not in SITE_KINDS:
-            r.problem("kind", f"{kind!r} is not one of {', '.join(sorted(SITE_KINDS))}")
-        urls = split_list(row.get("source_urls"))
-        if not any(u.startswith(("http://", "https://")) for u in urls):
-            r.problem("source_urls", "needs at least one http(s) URL")
-        lat, lon = r.point(row)
-        return SiteRow(
-            id=r.text(row, "id"),
-            name=r.text(row, "name"),
-            local_name=r.text(row, "local_name", required=False),
-            kind=kind,
-            country=r.iso2(row, "country"),
-            admin_area=r.text(row, "admin_area", required=False),
-            lat=lat,
-            lon=lon,
-            coord_precision=r.text(row, "coord_precision", required=False),
-            coord_source=r.text(row, "coord_source", required=lat is not None),
-            aliases=split_list(row.get("aliases")),
-            former_names=split_list(row.get("former_names")),
-            status=r.text(row, "status", required=False) or "current",
-            confidence=r.text(row, "confidence", required=False),
-            source_urls=urls,
-            notes=r.text(row, "notes", required=False),
-            line=r.line,
-        )
-
-    rows = _read(path, SITE_COLUMNS, convert)
-    _unique(path, rows, lambda s: s.id)
+    Every row needs an id, a name, a kind of :data:`geo.vocab.SITE_KINDS`, a country and
+    at least one http(s) source; a point needs its precision class and its source, and
+    no point means no precision. Ids are unique across all files. Every problem of
+    every file is reported at once in one :class:`~geo.errors.DataError` (``file:line:
+    column: problem``).
+    """
+    path = path or data_path("sites")
+    files = site_files(path) if path.is_dir() else [path]
+    rows: list[SiteRow] = []
+    problems: list[str] = []
+    for file in files:
+        try:
+            rows.extend(_read(file, SITE_COLUMNS, _site_row, optional=_OPTIONAL_SITE_COLUMNS))
+        except DataError as err:
+            problems.extend(err.problems or [str(err)])
+    seen: dict[str, SiteRow] = {}
+    for row in rows:
+        first = seen.get(row.id)
+        if first is not None:
+            problems.append(
+                f"{row.path}:{row.line}: id: duplicate {row.id!r} "
+                f"(first in {first.path}:{first.line})"
+            )
+        else:
+            seen[row.id] = row
+    if problems:
+        msg = f"{len(problems)} problem(s) in the site tables:\n" + "\n".join(problems)
+        raise DataError(msg, problems=problems)
     return rows
+
+
+def _site_row(r: _Rows, row: dict[str, str]) -> SiteRow:
+    kind = r.text(row, "kind")
+    if kind and kind not in SITE_KINDS:
+        r.problem("kind", f"{kind!r} is not one of {', '.join(sorted(SITE_KINDS))}")
+    urls = split_list(row.get("source_urls"))
+    if not any(u.startswith(("http://", "https://")) for u in urls):
+        r.problem("source_urls", "needs at least one http(s) URL")
+    lat, lon = r.point(row)
+    precision = r.text(row, "coord_precision", required=False)
+    if lat is not None and precision not in _PRECISIONS:
+        r.problem(
+            "coord_precision",
+            f"{precision!r} is not one of {', '.join(sorted(_PRECISIONS))} (a point needs one)",
+        )
+    elif lat is None and precision:
+        r.problem("coord_precision", "must be empty for a site without a point")
+    status = r.text(row, "status", required=False) or "current"
+    if status not in _STATUSES:
+        r.problem("status", f"{status!r} is not current or former")
+    confidence = r.text(row, "confidence", required=False)
+    if confidence and confidence not in _CONFIDENCES:
+        r.problem("confidence", f"{confidence!r} is not high, medium or low")
+    return SiteRow(
+        id=r.text(row, "id"),
+        name=r.text(row, "name"),
+        local_name=r.text(row, "local_name", required=False),
+        kind=kind,
+        country=r.iso2(row, "country"),
+        admin_area=r.text(row, "admin_area", required=False),
+        operator=r.text(row, "operator", required=False),
+        lat=lat,
+        lon=lon,
+        coord_precision=precision,
+        coord_source=r.text(row, "coord_source", required=lat is not None),
+        aliases=split_list(row.get("aliases")),
+        former_names=split_list(row.get("former_names")),
+        status=status,
+        confidence=confidence,
+        source_urls=urls,
+        notes=r.text(row, "notes", required=False),
+        line=r.line,
+        path=str(r.path),
+    )
 
 
 COUNTRY_COLUMNS = "iso2,iso3,geonameid,name,lat,lon,population,aliases,source".split(",")
@@ -412,5 +477,5 @@ def load_demonyms(path: Path | None = None) -> list[DemonymRow]:
 
 @cache
 def site_ids() -> frozenset[str]:
-    """The ids of ``sites.csv`` (cached): what agreements may reference."""
+    """The ids of the site tables (cached): what agreements may reference."""
     return frozenset(s.id for s in load_sites())

@@ -21,7 +21,14 @@ from geo.gazetteer.query import Gazetteer, PlaceTable
 from geo.io.outputs import write_bytes
 from geo.io.resources import data_dir
 
-_DATA_FILES = ("sites.csv", "countries.csv", "admin1.csv", "regions.csv", "demonyms.csv")
+_DATA_FILES = ("countries.csv", "admin1.csv", "regions.csv", "demonyms.csv")
+
+
+def _data_files(folder: Path) -> list[str]:
+    """Every data file the index is built from, relative to *folder* (sites included)."""
+    sites = sorted(f"sites/{p.name}" for p in (folder / "sites").glob("*.csv"))
+    return [*_DATA_FILES, *sites]
+
 
 _FINGERPRINTS: dict[tuple[Any, ...], str] = {}
 
@@ -35,7 +42,7 @@ def fingerprint() -> str:
     """
     folder = data_dir()
     stamp: list[Any] = [str(folder)]
-    for name in _DATA_FILES:
+    for name in _data_files(folder):
         try:
             st = (folder / name).stat()
             stamp.append((name, st.st_size, st.st_mtime_ns))
@@ -51,7 +58,7 @@ def fingerprint() -> str:
             h.update(f"{pkg}={version(pkg)}".encode())
         except PackageNotFoundError:
             h.update(f"{pkg}=missing".encode())
-    for name in _DATA_FILES:
+    for name in _data_files(folder):
         path = folder / name
         h.update(name.encode())
         h.update(path.read_bytes() if path.is_file() else b"<missing>")

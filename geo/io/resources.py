@@ -18,10 +18,10 @@ _CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def data_dir() -> Path:
-    """Return the folder holding ``sites.csv``, ``agreements.yaml`` and the rest."""
+    """Return the folder holding ``sites/``, ``agreements/``, ``countries.csv`` and the rest."""
     if settings.data_dir is not None:
         return Path(settings.data_dir)
-    if (_CHECKOUT_DATA / "sites.csv").is_file():
+    if (_CHECKOUT_DATA / "countries.csv").is_file():
         return _CHECKOUT_DATA
     packaged = resources.files("geo") / "_data"
     if packaged.is_dir():

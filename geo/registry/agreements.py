@@ -1,10 +1,10 @@
-"""The defense-agreement registry: load, validate, merge and query ``data/agreements.yaml``.
+"""The defense-agreement registry: load, validate, merge and query ``data/agreements/*.yaml``.
 
 The registry says which agreement covers which site and since when. It is read from the
-curated ``data/agreements.yaml`` and, merged after it, from any user files (the CLI's
+curated ``data/agreements/*.yaml`` and, merged after it, from any user files (the CLI's
 ``--agreements FILE``). Every file is validated in full before anything is returned, and
 all problems of all files come back in one :class:`~geo.errors.DataError`, each naming
-its file, line and field (``agreements.yaml:42: agreements[3].events[1].date: not an ISO
+its file, line and field (``agreements/us-dk-dca.yaml:42: agreements[0].events[1].date: not an ISO
 date ('2021-13-40')``), so a curator fixes them in one pass. The schema is documented in
 ``docs/data.md``.
 
@@ -408,7 +408,11 @@ class Registry:
         return records
 
     def agreements_for_site(self, site_id: str) -> list[Agreement]:
-        """Agreements naming *site_id* at signature or through an amendment, registry order."""
+        """Agreements naming *site_id* at signature or through an amendment, registry order.
+
+        Registry order is chronological for the curated agreements (by their first
+        event), then the user's files in the order given.
+        """
         return [a for a in self._agreements if site_id in a.all_sites()]
 
 
@@ -874,34 +878,43 @@ def _parse_amendments(
 
 
 def _default_site_ids() -> frozenset[str]:
-    """The ids of ``data/sites.csv``, read with the csv module."""
-    path = data_path("sites.csv")
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None or "id" not in reader.fieldnames:
-                msg = f"{path}:1: id: the sites file has no 'id' column"
-                raise DataError(msg, problems=[msg])
-            return frozenset(row["id"].strip() for row in reader if row.get("id"))
-    except OSError as err:
-        msg = f"{path}: cannot read the sites file: {err.strerror or err}"
-        raise DataError(msg, problems=[msg]) from err
+    """The ids of the site tables (``data/sites/*.csv``), read with the csv module."""
+    ids: set[str] = set()
+    for path in sorted(data_path("sites").glob("*.csv")):
+        if path.name == "colocated.csv":
+            continue
+        try:
+            with path.open(encoding="utf-8", newline="") as handle:
+                reader = csv.DictReader(handle)
+                if reader.fieldnames is None or "id" not in reader.fieldnames:
+                    msg = f"{path}:1: id: the sites file has no 'id' column"
+                    raise DataError(msg, problems=[msg])
+                ids.update(row["id"].strip() for row in reader if row.get("id"))
+        except OSError as err:
+            msg = f"{path}: cannot read the sites file: {err.strerror or err}"
+            raise DataError(msg, problems=[msg]) from err
+    return frozenset(ids)
+
+
+def registry_files() -> list[Path]:
+    """The curated registry: ``data/agreements/*.yaml``, one agreement per file."""
+    return sorted(data_path("agreements").glob("*.yaml"))
 
 
 def load_registry(
     paths: Sequence[Path] | None = None, *, site_ids: Collection[str] | None = None
 ) -> Registry:
-    """Load ``data/agreements.yaml`` and, merged after it, the user registry files *paths*.
+    """Load ``data/agreements/*.yaml`` and, merged after it, the user registry files *paths*.
 
     *site_ids* are the site ids the registry may reference (the caller passes the
-    gazetteer's); by default the ids of ``data/sites.csv``. Every file is checked in full
+    gazetteer's); by default the ids of ``data/sites/*.csv``. Every file is checked in full
     and every problem of every file is reported at once in a single
     :class:`~geo.errors.DataError` whose ``problems`` each name file, line and field. An
     agreement id defined twice, in one file or across files, is a conflict: user files
     add agreements, they never silently replace curated ones.
     """
     known_sites = frozenset(site_ids) if site_ids is not None else _default_site_ids()
-    files = [data_path("agreements.yaml"), *(Path(p) for p in (paths or ()))]
+    files = [*registry_files(), *(Path(p) for p in (paths or ()))]
     problems: list[str] = []
     parsed: list[_Parsed] = []
     for path in files:
@@ -952,4 +965,16 @@ def load_registry(
         count = len(problems)
         summary = f"{count} problem{'s' if count != 1 else ''} in the agreements registry"
         raise DataError(summary + ":\n  " + "\n  ".join(problems), problems=problems)
-    return Registry([item.agreement for item in parsed])
+    curated = {str(path) for path in files[: len(files) - len(paths or ())]}
+    ordered = sorted(
+        (item.agreement for item in parsed if str(item.agreement.path) in curated),
+        key=_chronological,
+    )
+    ordered += [item.agreement for item in parsed if str(item.agreement.path) not in curated]
+    return Registry(ordered)
+
+
+def _chronological(agreement: Agreement) -> tuple[dt.date, str]:
+    """Curated agreements in the order they began (their first event), then by id."""
+    starts = [e.effective_from for e in agreement.events]
+    return (min(starts) if starts else dt.date.max, agreement.id)
