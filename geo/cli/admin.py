@@ -55,9 +55,44 @@ def cmd_index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Fetch the pinned web assets (Leaflet and friends) from the npm registry."""
-    from geo.io.assets import fetch_assets
+    """Fetch the web assets, pack or unpack every cache, or say where the caches are."""
+    from pathlib import Path
 
-    dest = fetch_assets()
+    from geo import settings
+    from geo.io import assets
+
+    action = getattr(args, "action", "fetch")
+    archive = getattr(args, "archive", None)
+    if action in ("pack", "unpack") and not archive:
+        msg = f"geo assets {action} needs a FILE (for example geo-cache.tar.gz)"
+        raise ConfigurationError(msg)
+    if action == "pack":
+        from geo.io.outputs import output_argument
+
+        target = output_argument(str(archive))
+        counts = assets.pack_caches(target)
+        size = Path(target).stat().st_size
+        shown = ", ".join(f"{n} {k} files" for k, n in counts.items())
+        out.write(f"wrote {target} ({size / 1e6:.1f} MB): {shown}\n")
+        out.write(f"on the other machine: geo assets unpack {Path(target).name}\n")
+        return EXIT_OK
+    if action == "unpack":
+        counts = assets.unpack_caches(Path(archive))
+        shown = ", ".join(f"{n} {k} files" for k, n in counts.items())
+        out.write(f"unpacked {archive}: {shown} into {settings.cache_dir}\n")
+        return EXIT_OK
+    if action == "info":
+        from geo.gazetteer.store import index_path
+
+        index = index_path()
+        out.write(f"cache root     {settings.cache_dir}\n")
+        out.write(
+            f"index          {index} ({'built' if index.is_file() else 'not built yet'})\n"
+        )
+        ready = "complete" if assets.assets_available() else "missing: run geo assets fetch"
+        out.write(f"web assets     {settings.assets_folder()} ({ready})\n")
+        out.write(f"online answers {settings.online_folder()}\n")
+        return EXIT_OK
+    dest = assets.fetch_assets()
     out.write(f"web assets ready in {dest}\n")
     return EXIT_OK

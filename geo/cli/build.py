@@ -66,7 +66,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     Leaflet from CDNs, with a warning on stderr (exit 0: the map was made as well as this
     machine allows). Exit codes are those of :mod:`geo.cli`.
     """
-    from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter
+    from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter, report_unresolved
     from geo.errors import GeoWarning
     from geo.io.outputs import check_output
 
@@ -94,7 +94,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"wrote {path} ({size / 1e6:.1f} MB): {drawn} of {total} sites drawn, "
         f"{total - drawn} not located, {len(places) if places is not None else 0} other places\n"
     )
-    return EXIT_PARTIAL if report.failures else EXIT_OK
+    unresolved = report_unresolved("build", layers, err)
+    return EXIT_PARTIAL if report.failures or unresolved else EXIT_OK
 
 
 def _site_points(sites: pd.DataFrame) -> Iterable[list[float]]:

@@ -41,6 +41,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def report_unresolved(command: str, layers: object, err: TextIO) -> int:
+    """Say how many names stayed unresolved (the first few by name); return the count.
+
+    ``geo build`` and ``geo export`` exit 1 when it is not zero, as documented: the
+    output is written, but the corpus names places the gazetteer could not place.
+    """
+    table = getattr(layers, "unresolved", None)
+    count = len(table) if table is not None else 0
+    if count:
+        names = list(dict.fromkeys(str(s) for s in table["surface"]))
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        err.write(
+            for_terminal(
+                f"geo {command}: {count} names stayed unresolved ({shown}); the map's review "
+                "panel lists them; fix them with --corrections or --sites (docs/guide.md)"
+            )
+            + "\n"
+        )
+    return count
+
+
 class DocumentReporter:
     """The ``on_error`` of every command that reads a corpus.
 

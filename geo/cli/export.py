@@ -49,7 +49,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     malformed registry or a bad date raises before any file exists; :func:`geo.cli.main`
     turns those errors into exit codes 3 and 2.
     """
-    from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter
+    from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter, report_unresolved
     from geo.layers.build import build_layers
 
     report = DocumentReporter("export", err)
@@ -70,4 +70,5 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     for file in written:
         out.write(f"wrote {file}\n")
-    return EXIT_PARTIAL if report.failures else EXIT_OK
+    unresolved = report_unresolved("export", layers, err)
+    return EXIT_PARTIAL if report.failures or unresolved else EXIT_OK

@@ -108,4 +108,9 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if on_error.failures:
         summary += f", {len(on_error.failures):,} failed"
     err.write(f"geo extract: {summary}\n")
-    return EXIT_PARTIAL if on_error.failures else EXIT_OK
+    if counts["unresolved"]:
+        err.write(
+            f"geo extract: {counts['unresolved']:,} names stayed unresolved (records with "
+            "place_id null); add a correction or a site for them (docs/guide.md), exit 1\n"
+        )
+    return EXIT_PARTIAL if on_error.failures or counts["unresolved"] else EXIT_OK

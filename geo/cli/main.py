@@ -119,8 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("build", "info"), nargs="?", default="build")
     p.add_argument("--force", action="store_true", help="rebuild even if cached")
 
-    p = sub.add_parser("assets", help="fetch the web assets for offline maps (npm)")
-    p.add_argument("action", choices=("fetch",), nargs="?", default="fetch")
+    p = sub.add_parser(
+        "assets",
+        help="fetch the web assets (npm); pack or unpack every cache for an air-gapped machine",
+        description=(
+            "fetch: the map's web assets from the npm registry into the asset cache. "
+            "pack FILE: the index, web assets and online answers into one .tar.gz. "
+            "unpack FILE: such an archive into this machine's caches. "
+            "info: where each cache lives."
+        ),
+    )
+    p.add_argument("action", choices=("fetch", "pack", "unpack", "info"), nargs="?", default="fetch")
+    p.add_argument("archive", nargs="?", metavar="FILE", help="the .tar.gz of pack and unpack")
     return parser
 
 

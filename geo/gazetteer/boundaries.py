@@ -5,9 +5,11 @@ vector layer of countries instead (:func:`basemap_geojson`, embedded in the page
 data answers geometric questions: :func:`country_polygon` gives one country's outline in
 plain longitude/latitude, e.g. for the geodesic distance from a site to Russia's border.
 
-The TopoJSON files (``world-atlas@2.0.2``: ``countries-50m.json``, 241 countries, and
-``countries-110m.json``, 177) are fetched at set-up time by
-:func:`geo.io.assets.fetch_assets`; nothing here touches the network.
+The 1:50m countries (241) are part of the data (``data/boundaries/countries-50m.geojson``,
+Natural Earth, public domain, converted by ``scripts/make_boundaries.py``), so layers and
+distances work on a fresh clone without the web assets; the 1:110m TopoJSON
+(``world-atlas@2.0.2``, 177 countries) comes from the asset cache
+(:func:`geo.io.assets.fetch_assets`). Nothing here touches the network.
 
 Two fixes make the data safe to draw and to compute with:
 
@@ -71,10 +73,32 @@ _EXTRA_ISO3 = {"XK": "XKX"}
 _INDIAN_OCEAN_TER = "Indian Ocean Ter."
 
 
+#: The 1:50m countries kept as data (``data/boundaries/``, written by
+#: ``scripts/make_boundaries.py`` from Natural Earth, public domain), so the countries
+#: layer and border distances need no web assets.
+DATA_FILE = "boundaries/countries-50m.geojson"
+
+
+def data_boundaries() -> Path | None:
+    """The committed Natural Earth 1:50m countries, or ``None`` if the data lacks them."""
+    from geo.io.resources import data_path
+
+    try:
+        path = data_path(DATA_FILE)
+    except ConfigurationError:
+        return None
+    return path if path.is_file() else None
+
+
 def _source(resolution: str, assets_dir: Path | str | None) -> Path:
+    """The countries file: the data copy for 1:50m (unless an asset folder is named)."""
     if resolution not in _RESOLUTIONS:
         msg = f"resolution must be one of {', '.join(_RESOLUTIONS)}, not {resolution!r}"
         raise ConfigurationError(msg)
+    if resolution == "50m" and assets_dir is None:
+        found = data_boundaries()
+        if found is not None:
+            return found
     return assets.asset_file(_PACKAGE, f"countries-{resolution}.json", assets_dir)
 
 
@@ -157,7 +181,8 @@ def _load(path: str, mtime_ns: int) -> gpd.GeoDataFrame:
     from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
-        raw = pyogrio.read_dataframe(path, layer="countries")
+        layer = None if path.endswith(".geojson") else "countries"
+        raw = pyogrio.read_dataframe(path, layer=layer)
     except (DataSourceError, DataLayerError, OSError) as exc:
         msg = f"cannot read the countries of {path}: {exc}; run {assets.FIX_COMMAND} again"
         raise GeoError(msg) from exc

@@ -18,12 +18,14 @@ rendered pages to use them.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -468,3 +470,160 @@ def cache_size(assets_dir: Path | str | None = None) -> int:
     if manifest is None:
         return 0
     return sum(int(rec.get("bytes", 0)) for rec in manifest["packages"].values())
+
+
+# --------------------------------------------------------------------------- pack / unpack
+
+#: The caches a pack carries, by the name they have inside the archive.
+PACK_FOLDERS = ("index", "assets", "online")
+
+PACK_MANIFEST = "geo-pack.json"
+
+PACK_FORMAT = 1
+
+
+def _cache_folders() -> dict[str, Path]:
+    """Where each cache lives on this machine (:mod:`geo.settings`, read at call time)."""
+    return {
+        "index": settings.index_folder(),
+        "assets": settings.assets_folder(),
+        "online": settings.online_folder(),
+    }
+
+
+def pack_caches(archive: Path | str, folders: Sequence[str] = PACK_FOLDERS) -> dict[str, int]:
+    """Write the caches (index, web assets, online answers) into one ``.tar.gz``.
+
+    For moving a set-up to an air-gapped machine: run ``geo assets pack geo-cache.tar.gz``
+    where ``make map`` worked, carry the file over, run ``geo assets unpack
+    geo-cache.tar.gz`` there. Only regular files are packed (links and special files are
+    skipped); ``geo-pack.json`` inside lists every file with its size and sha256, which
+    :func:`unpack_caches` checks. Returns the number of files per cache. The archive is
+    written atomically (:func:`geo.io.outputs.atomic_open`).
+    """
+    import datetime as dt
+
+    from geo.io.outputs import atomic_open
+
+    roots = _cache_folders()
+    counts: dict[str, int] = {}
+    entries: list[tuple[str, Path]] = []
+    for name in folders:
+        if name not in roots:
+            msg = f"unknown cache {name!r} (known: {', '.join(PACK_FOLDERS)})"
+            raise GeoError(msg)
+        root = roots[name]
+        counts[name] = 0
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink() or not path.is_file() or rel.startswith(".") or "/." in rel:
+                continue
+            entries.append((f"{name}/{rel}", path))
+            counts[name] += 1
+    if not entries:
+        msg = "the caches are empty: run `make map` (or geo index build, geo assets fetch) first"
+        raise GeoError(msg)
+    files = {arc: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for arc, p in entries}
+    manifest = {
+        "format": PACK_FORMAT,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": files,
+    }
+    data = json.dumps(manifest, indent=1).encode("utf-8")
+    with atomic_open(archive, "wb") as handle, tarfile.open(fileobj=handle, mode="w:gz") as tf:
+        info = tarfile.TarInfo(PACK_MANIFEST)
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+        for arc, path in entries:
+            tf.add(path, arcname=arc, recursive=False)
+    return counts
+
+
+def unpack_caches(archive: Path | str) -> dict[str, int]:
+    """Unpack a :func:`pack_caches` archive into this machine's cache folders.
+
+    Every member is checked before anything is written: a known cache folder, a relative
+    path without ``..``, a regular file listed in ``geo-pack.json`` with its size, and
+    then its sha256. Files go into a staging folder next to each cache and are moved into
+    place one by one, so a broken archive leaves the caches as they were. Raises
+    :class:`GeoError` naming the archive and the member. Returns files per cache.
+    """
+    path = Path(archive)
+    roots = _cache_folders()
+    try:
+        tf = tarfile.open(path, mode="r:*")
+    except (OSError, tarfile.TarError) as exc:
+        msg = f"{path}: not a geo cache archive ({exc})"
+        raise GeoError(msg) from exc
+    with tf:
+        try:
+            members = tf.getmembers()
+            meta = next((m for m in members if m.name == PACK_MANIFEST), None)
+            handle = tf.extractfile(meta) if meta is not None and meta.isfile() else None
+            manifest = json.loads(handle.read().decode("utf-8")) if handle else None
+        except (OSError, tarfile.TarError, ValueError) as exc:
+            msg = f"{path}: unreadable archive ({exc})"
+            raise GeoError(msg) from exc
+        if not isinstance(manifest, dict) or manifest.get("format") != PACK_FORMAT:
+            msg = f"{path}: no {PACK_MANIFEST} of format {PACK_FORMAT}: not made by geo assets pack"
+            raise GeoError(msg)
+        listed = manifest.get("files")
+        if not isinstance(listed, dict):
+            msg = f"{path}: {PACK_MANIFEST} has no file list"
+            raise GeoError(msg)
+        chosen: list[tuple[tarfile.TarInfo, str, str]] = []
+        for member in members:
+            if member.name == PACK_MANIFEST:
+                continue
+            parts = member.name.split("/")
+            if (
+                not member.isfile()
+                or len(parts) < 2
+                or parts[0] not in roots
+                or any(p in ("", ".", "..") for p in parts)
+                or member.name.startswith("/")
+            ):
+                msg = f"{path}: refusing member {member.name!r} (not a file of a geo cache)"
+                raise GeoError(msg)
+            record = listed.get(member.name)
+            if not isinstance(record, dict) or record.get("bytes") != member.size:
+                msg = f"{path}: member {member.name!r} is not listed in {PACK_MANIFEST} as packed"
+                raise GeoError(msg)
+            chosen.append((member, parts[0], "/".join(parts[1:])))
+        counts = dict.fromkeys(roots, 0)
+        staged: list[tuple[Path, Path]] = []
+        stages: list[Path] = []
+        try:
+            for member, cache, rel in chosen:
+                root = roots[cache]
+                root.mkdir(parents=True, exist_ok=True)
+                stage = root / ".unpack"
+                if stage not in stages:
+                    shutil.rmtree(stage, ignore_errors=True)
+                    stage.mkdir()
+                    stages.append(stage)
+                source = tf.extractfile(member)
+                if source is None:
+                    msg = f"{path}: cannot read member {member.name!r}"
+                    raise GeoError(msg)
+                data = source.read()
+                if hashlib.sha256(data).hexdigest() != listed[member.name].get("sha256"):
+                    msg = f"{path}: member {member.name!r} does not match its sha256"
+                    raise GeoError(msg)
+                out = stage / rel
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(data)
+                staged.append((out, root / rel))
+                counts[cache] += 1
+            for out, target in staged:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                out.replace(target)
+        except (OSError, tarfile.TarError) as exc:
+            msg = f"{path}: cannot unpack ({exc})"
+            raise GeoError(msg) from exc
+        finally:
+            for stage in stages:
+                shutil.rmtree(stage, ignore_errors=True)
+    return counts

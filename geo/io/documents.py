@@ -975,6 +975,14 @@ def _read_file(path: Path, kind: str, report: ErrorHandler) -> Iterator[Document
         if len(data) > MAX_DOCUMENT_BYTES:
             report(_too_large(name))
             return
+        if kind == "html" and written_by_geo(data):
+            report(
+                DocumentWarning(
+                    f"{name}: skipped: a map written by geo (its generator tag says so), "
+                    "not an article"
+                )
+            )
+            return
         if kind == "html":
             yield _html_document(data, name, doc_id, report)
         else:
@@ -985,6 +993,25 @@ def _read_file(path: Path, kind: str, report: ErrorHandler) -> Iterator[Document
         report(DocumentError(f"{name}: cannot read the file ({exc.strerror or exc})"))
     except (RecursionError, ValueError, UnicodeError, OverflowError) as exc:
         report(DocumentError(f"{name}: cannot read the document ({type(exc).__name__}: {exc})"))
+
+
+#: The generator name in the ``<meta name="generator">`` of every page ``geo`` writes.
+GENERATOR = "geo-agreements"
+
+_GENERATOR_RE = re.compile(
+    rb"""<meta\s[^>]{0,200}?name\s*=\s*["']?generator["']?[^>]{0,200}?content\s*=\s*["']"""
+    + GENERATOR.encode("ascii")
+    + rb"""[\s"']""",
+    re.I,
+)
+
+
+def written_by_geo(data: bytes) -> bool:
+    """Whether an HTML file is a page ``geo`` wrote (its head has our generator tag).
+
+    Only the first 64 KB are searched: the tag is the first line of the head.
+    """
+    return _GENERATOR_RE.search(data[:65536]) is not None
 
 
 def _read_stdin(report: ErrorHandler) -> Iterator[Document]:

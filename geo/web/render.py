@@ -64,7 +64,7 @@ def _static(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _basemap_cached(resolution: str, root: str, mtime_ns: int) -> str:
+def _basemap_cached(resolution: str, root: str | None, mtime_ns: int) -> str:
     from geo.gazetteer.boundaries import basemap_geojson
 
     return script_json(basemap_geojson(resolution, digits=2, assets_dir=root))  # type: ignore[arg-type]
@@ -79,8 +79,12 @@ def basemap_json(resolution: Basemap) -> str | None:
     then drawn without country outlines rather than not at all.
     """
     from geo.errors import GeoError, GeoWarning
+    from geo.gazetteer.boundaries import data_boundaries
     from geo.io.assets import asset_file
 
+    committed = data_boundaries() if resolution == "50m" else None
+    if committed is not None:  # the 1:50m countries are part of the data
+        return _basemap_cached(resolution, None, committed.stat().st_mtime_ns)
     try:
         path = asset_file("world-atlas", f"countries-{resolution}.json")
     except GeoError as exc:
@@ -236,6 +240,29 @@ def render_map(
     return m
 
 
+def generator_tag() -> str:
+    """The ``<meta name="generator">`` of every page ``geo`` writes.
+
+    :func:`geo.io.documents.read_documents` skips (and reports) HTML files that carry
+    it, so a map written into a corpus folder is never read back as an article.
+    """
+    from geo import __version__
+    from geo.io.documents import GENERATOR
+
+    return f'<meta name="generator" content="{GENERATOR} {html_lib.escape(__version__)}">'
+
+
+def mark_generated(page: str) -> str:
+    """*page* with :func:`generator_tag` right after ``<head>`` (or at the start)."""
+    tag = generator_tag()
+    lower = page[:4096].lower()
+    index = lower.find("<head>")
+    if index < 0:
+        return tag + "\n" + page
+    index += len("<head>")
+    return page[:index] + "\n    " + tag + page[index:]
+
+
 def _insert_before_body_end(page: str, fragment: str) -> str:
     index = page.rfind("</body>")
     if index < 0:
@@ -262,9 +289,10 @@ def map_html(
 
     choice = _check_tiles(tiles)
     if not self_contained:
-        return render_map(layers, tiles=choice, title=title, basemap=basemap).get_root().render()
+        page = render_map(layers, tiles=choice, title=title, basemap=basemap).get_root().render()
+        return mark_generated(page)
     m = render_map(layers, tiles="none", title=title, basemap=basemap)
-    page = make_self_contained(m.get_root().render())
+    page = mark_generated(make_self_contained(m.get_root().render()))
     if choice != "none":
         app = next(c for c in m._children.values() if isinstance(c, _geo_app_class()))
         data_id = cast(Any, app).data_id
