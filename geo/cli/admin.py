@@ -11,10 +11,19 @@ from geo.errors import ConfigurationError
 
 
 def cmd_timeline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Print every dated event of the registry (or of one agreement), oldest first."""
+    """Print every dated event of the registry (or of one agreement), oldest first.
+
+    Each row ends with the source URL that states the event, so a reader can check it.
+    """
     from geo.registry.agreements import load_registry
 
-    registry = load_registry(list(args.agreements))
+    site_ids = None
+    if getattr(args, "sites", None):
+        from geo.gazetteer.usersites import load_user_sites
+        from geo.registry.agreements import _default_site_ids
+
+        site_ids = _default_site_ids() | {row.id for row in load_user_sites(args.sites)}
+    registry = load_registry(list(args.agreements), site_ids=site_ids)
     if args.agreement and args.agreement not in registry:
         known = ", ".join(registry.ids)
         msg = f"no agreement {args.agreement!r} in the registry (known: {known})"
@@ -24,7 +33,7 @@ def cmd_timeline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return EXIT_OK
-    headers = ("date", "agreement", "instrument", "event", "status")
+    headers = ("date", "agreement", "instrument", "event", "status", "source")
     widths = [max(len(h), *(len(str(r[h])) for r in records)) for h in headers]
     out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
@@ -77,7 +86,7 @@ def cmd_assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"on the other machine: geo assets unpack {Path(target).name}\n")
         return EXIT_OK
     if action == "unpack":
-        counts = assets.unpack_caches(Path(archive))
+        counts = assets.unpack_caches(Path(str(archive)))
         shown = ", ".join(f"{n} {k} files" for k, n in counts.items())
         out.write(f"unpacked {archive}: {shown} into {settings.cache_dir}\n")
         return EXIT_OK
@@ -86,9 +95,7 @@ def cmd_assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         index = index_path()
         out.write(f"cache root     {settings.cache_dir}\n")
-        out.write(
-            f"index          {index} ({'built' if index.is_file() else 'not built yet'})\n"
-        )
+        out.write(f"index          {index} ({'built' if index.is_file() else 'not built yet'})\n")
         ready = "complete" if assets.assets_available() else "missing: run geo assets fetch"
         out.write(f"web assets     {settings.assets_folder()} ({ready})\n")
         out.write(f"online answers {settings.online_folder()}\n")

@@ -48,12 +48,16 @@ def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
+    from geo.cli.options import online_geocoder
     from geo.layers.build import build_layers
 
     return build_layers(
         list(args.inputs),
         as_of=args.as_of,
         agreements=list(args.agreements),
+        sites=list(getattr(args, "sites", [])),
+        corrections=list(getattr(args, "corrections", [])),
+        online=online_geocoder(args),
         on_error=on_error,
     )
 

@@ -49,7 +49,7 @@ def report_unresolved(command: str, layers: object, err: TextIO) -> int:
     """
     table = getattr(layers, "unresolved", None)
     count = len(table) if table is not None else 0
-    if count:
+    if count and table is not None:
         names = list(dict.fromkeys(str(s) for s in table["surface"]))
         shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
         err.write(

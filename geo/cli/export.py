@@ -58,8 +58,16 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         check_output(args.output, args.inputs, folder=True)
     for target in dict.fromkeys(output_paths(args.output, fmt).values()):
         check_output(target, args.inputs)
+    from geo.cli.options import online_geocoder
+
     layers = build_layers(
-        args.inputs, as_of=args.as_of, agreements=args.agreements, on_error=report
+        args.inputs,
+        as_of=args.as_of,
+        agreements=args.agreements,
+        sites=args.sites,
+        corrections=args.corrections,
+        online=online_geocoder(args),
+        on_error=report,
     )
     written = export_layers(layers, args.output, fmt=fmt)
     sites = layers.sites

@@ -76,7 +76,16 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         check_output(args.output, args.inputs)
     on_error = DocumentReporter("extract", err)
 
+    from geo.cli.options import online_geocoder
+    from geo.parse.corrections import apply_corrections, load_corrections, resolve_online
+
+    online = online_geocoder(args)
     gaz = load_gazetteer()
+    if args.sites:
+        from geo.gazetteer.usersites import load_user_sites, overlay
+
+        gaz = overlay(gaz, load_user_sites(args.sites))
+    fixes = load_corrections(args.corrections, gaz) if args.corrections else []
     counts = {"documents": 0, "mentions": 0, "resolved": 0, "unresolved": 0}
     docs = read_documents(args.inputs, on_error=on_error)
     progress = None
@@ -87,6 +96,10 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def records() -> Any:
         for parsed in geoparse(docs, gazetteer=gaz, on_error=on_error):
+            if online is not None:
+                parsed = resolve_online([parsed], online)[0]
+            if fixes:
+                parsed = apply_corrections([parsed], fixes)[0]
             counts["documents"] += 1
             if progress is not None:
                 progress.update(1)

@@ -76,16 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="+", metavar="NAME", help="place names, in any language")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.add_argument("--country", metavar="CC", help="only places in this country (ISO alpha-2)")
+    from geo.cli.options import add_online_arguments, add_user_data_arguments
+
+    add_online_arguments(p)
     p.add_argument(
-        "--online",
-        action="store_true",
-        help="ask Nominatim (cached, 1 request/s) for names the gazetteer lacks",
-    )
-    p.add_argument("--user-agent", help="your user agent for --online ($GEO_USER_AGENT)")
-    p.add_argument(
-        "--nominatim",
-        metavar="URL",
-        help="a self-hosted Nominatim for --online (default: the public service)",
+        "--sites",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="your own sites (CSV, YAML or GeoJSON) to resolve against too; repeatable",
     )
 
     p = sub.add_parser("extract", help="every place mention of the documents, one per record")
@@ -97,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", type=_output_text, help="write here (default: stdout)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_user_data_arguments(p, agreements=False)
+    add_online_arguments(p)
 
     from geo.cli.build import add_build_parser
     from geo.cli.export import add_export_parser
@@ -114,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="an extra agreement registry (YAML) merged after data/agreements/; repeatable",
     )
+    p.add_argument(
+        "--sites",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="your own sites (CSV, YAML or GeoJSON) the --agreements files may name",
+    )
 
     p = sub.add_parser("index", help="build the cached gazetteer index")
     p.add_argument("action", choices=("build", "info"), nargs="?", default="build")
@@ -129,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
             "info: where each cache lives."
         ),
     )
-    p.add_argument("action", choices=("fetch", "pack", "unpack", "info"), nargs="?", default="fetch")
+    p.add_argument(
+        "action", choices=("fetch", "pack", "unpack", "info"), nargs="?", default="fetch"
+    )
     p.add_argument("archive", nargs="?", metavar="FILE", help="the .tar.gz of pack and unpack")
     return parser
 

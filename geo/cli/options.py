@@ -21,10 +21,82 @@ def iso_date_argument(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(msg) from None
 
 
+def add_user_data_arguments(parser: Any, *, agreements: bool = True) -> None:
+    """``--sites``, ``--corrections`` (and ``--agreements``): the analyst's own data."""
+    parser.add_argument(
+        "--sites",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="your own sites (CSV, YAML or GeoJSON, the schema of data/sites/*.csv); repeatable",
+    )
+    if agreements:
+        parser.add_argument(
+            "--agreements",
+            action="append",  # repeatable; one file each, so it never swallows an INPUT
+            type=Path,
+            default=[],
+            metavar="FILE",
+            help="an extra agreement registry (YAML) merged after data/agreements/; repeatable",
+        )
+    parser.add_argument(
+        "--corrections",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="corrections (YAML: name -> place id or lat/lon, optionally per document); "
+        "applied to every mention; repeatable",
+    )
+
+
+def add_online_arguments(parser: Any) -> None:
+    """``--online``, ``--user-agent`` and ``--nominatim``: the optional online fallback."""
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="ask Nominatim (cached, 1 request/s) for names the gazetteer lacks",
+    )
+    parser.add_argument("--user-agent", help="your user agent for --online ($GEO_USER_AGENT)")
+    parser.add_argument(
+        "--nominatim",
+        metavar="URL",
+        help="a self-hosted Nominatim for --online (default: the public service)",
+    )
+
+
+def online_geocoder(args: Any) -> Any:
+    """The online geocoder the arguments ask for, or ``None`` (``--online`` not given).
+
+    Turns :data:`geo.settings.online` on for this run. Raises
+    :class:`~geo.errors.ConfigurationError` for a bad ``--nominatim`` URL or user agent.
+    """
+    if not getattr(args, "online", False):
+        return None
+    from geo import settings
+    from geo.gazetteer.online import OnlineGeocoder
+
+    settings.online = True
+    scheme, domain = "https", None
+    if args.nominatim:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(args.nominatim if "//" in args.nominatim else f"//{args.nominatim}")
+        if not parts.netloc:
+            msg = f"--nominatim needs a URL like http://localhost:8080, not {args.nominatim!r}"
+            raise ConfigurationError(msg)
+        scheme, domain = parts.scheme or "https", parts.netloc + parts.path.rstrip("/")
+    return OnlineGeocoder(
+        args.user_agent or settings.user_agent or "", domain=domain, scheme=scheme
+    )
+
+
 def add_layer_arguments(parser: Any) -> None:
     """Add the arguments of every command that builds layers to *parser*.
 
-    INPUT..., ``--as-of`` and ``--agreements``: ``geo build`` and ``geo export`` share them.
+    INPUT..., ``--as-of``, ``--sites``, ``--agreements``, ``--corrections`` and the
+    online fallback: ``geo build`` and ``geo export`` share them.
     """
     parser.add_argument(
         "inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl corpora or - for stdin"
@@ -35,11 +107,5 @@ def add_layer_arguments(parser: Any) -> None:
         metavar="DATE",
         help="date of the agreement statuses, YYYY-MM-DD (default: today)",
     )
-    parser.add_argument(
-        "--agreements",
-        action="append",  # repeatable; one file each, so it never swallows an INPUT
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="an extra agreement registry (YAML) merged after data/agreements/; repeatable",
-    )
+    add_user_data_arguments(parser)
+    add_online_arguments(parser)

@@ -6,7 +6,6 @@ import argparse
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from geo import settings
 from geo.cli.common import EXIT_OK, EXIT_PARTIAL
 from geo.errors import ConfigurationError
 from geo.io.textsafe import for_terminal, json_for_terminal
@@ -87,24 +86,14 @@ def cmd_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if country and (len(country) != 2 or not country.isalpha()):
         msg = f"--country needs an ISO 3166-1 alpha-2 code such as NO or DK, not {args.country!r}"
         raise ConfigurationError(msg)
-    online = None
-    if args.online:
-        from geo.gazetteer.online import OnlineGeocoder
+    from geo.cli.options import online_geocoder
 
-        settings.online = True
-        scheme, domain = "https", None
-        if args.nominatim:
-            from urllib.parse import urlsplit
-
-            parts = urlsplit(args.nominatim if "//" in args.nominatim else f"//{args.nominatim}")
-            if not parts.netloc:
-                msg = f"--nominatim needs a URL like http://localhost:8080, not {args.nominatim!r}"
-                raise ConfigurationError(msg)
-            scheme, domain = parts.scheme or "https", parts.netloc + parts.path.rstrip("/")
-        online = OnlineGeocoder(
-            args.user_agent or settings.user_agent or "", domain=domain, scheme=scheme
-        )
+    online = online_geocoder(args)
     gaz = load_gazetteer()
+    if getattr(args, "sites", None):
+        from geo.gazetteer.usersites import load_user_sites, overlay
+
+        gaz = overlay(gaz, load_user_sites(args.sites))
     records = [
         _resolve_one(gaz, q, c, country, online) for q, c in zip(args.names, cleaned, strict=True)
     ]

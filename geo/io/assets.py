@@ -553,7 +553,7 @@ def unpack_caches(archive: Path | str) -> dict[str, int]:
     path = Path(archive)
     roots = _cache_folders()
     try:
-        tf = tarfile.open(path, mode="r:*")
+        tf = tarfile.open(path, mode="r:*")  # noqa: SIM115 - closed by the with below
     except (OSError, tarfile.TarError) as exc:
         msg = f"{path}: not a geo cache archive ({exc})"
         raise GeoError(msg) from exc

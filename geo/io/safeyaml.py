@@ -126,3 +126,43 @@ def load(text: str, *, name: str = "<yaml>", loader: type[BudgetLoader] = Budget
         return instance.get_single_data()
     finally:
         instance.dispose()
+
+
+class LineMap(dict[Any, Any]):
+    """A YAML mapping that remembers the (1-based) line where it starts."""
+
+    line: int = 1
+
+
+class LineLoader(BudgetLoader):
+    """A budgeted safe loader whose mappings are :class:`LineMap` (for messages)."""
+
+
+def _line_mapping(loader: LineLoader, node: yaml.MappingNode) -> Any:
+    data = LineMap()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _line_mapping)
+
+
+def load_with_lines(text: str, name: str) -> Any:
+    """Parse *text* like :func:`load`; mappings are :class:`LineMap` with their line.
+
+    Raises :class:`geo.errors.DataError` naming *name* and the line for malformed YAML
+    or a text over budget.
+    """
+    from geo.errors import DataError
+
+    try:
+        return load(text, name=name, loader=LineLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{mark.line + 1}:" if mark is not None else ""
+        msg = f"{name}:{where} invalid YAML: {err.problem or err}"
+        raise DataError(msg, problems=[msg]) from err
+    except (yaml.YAMLError, RecursionError) as err:
+        msg = f"{name}: invalid YAML: {err}"
+        raise DataError(msg, problems=[msg]) from err

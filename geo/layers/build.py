@@ -168,10 +168,12 @@ def _site_rows(
     as_of: dt.date,
     parsed: Sequence[ParsedDocument],
     links: Sequence[Link],
+    user_sites: Sequence[Any] = (),
 ) -> list[dict[str, Any]]:
     from geo.gazetteer.sources import load_sites
 
     curated = {s.id: s for s in load_sites()}
+    curated.update((s.id, s) for s in user_sites)
     mentions: dict[str, list[Resolution]] = {}
     for doc in parsed:
         for r in doc.resolutions:
@@ -388,6 +390,32 @@ def _country_rows(
     return rows
 
 
+#: Metadata keys that name a document's outlet (front matter or JSON Lines fields).
+OUTLET_KEYS = ("outlet", "source", "publisher", "site_name", "sitename", "newspaper")
+
+
+def document_outlet(doc: Document) -> str | None:
+    """Who published *doc*: ``outlet``/``source``/``publisher`` metadata, else the URL's host.
+
+    Front matter (``outlet: Manila Ledger``) and JSON Lines records (``"source":
+    "Reuters"``) both carry it; a document with only a ``url`` gets the URL's host name.
+    """
+    for key in OUTLET_KEYS:
+        value = doc.meta.get(key) if doc.meta else None
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())[:200]
+    if doc.url:
+        from urllib.parse import urlsplit
+
+        try:
+            host = urlsplit(doc.url).hostname
+        except ValueError:
+            host = None
+        if host:
+            return host.removeprefix("www.")
+    return None
+
+
 def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict[str, Any]]:
     from shapely.geometry import MultiPoint
 
@@ -414,6 +442,7 @@ def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> l
                 "date": d.date,
                 "lang": doc.lang,
                 "source": d.source,
+                "outlet": document_outlet(d),
                 "url": d.url,
                 "n_mentions": sum(1 for r in doc.resolutions if r.place is not None),
                 "n_unresolved": sum(1 for r in doc.resolutions if r.place is None),
@@ -425,6 +454,15 @@ def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> l
     return rows
 
 
+def load_user_files(sites: Sequence[Path | str]) -> list[Any]:
+    """The user's sites files, validated (:func:`geo.gazetteer.usersites.load_user_sites`)."""
+    if not sites:
+        return []
+    from geo.gazetteer.usersites import load_user_sites
+
+    return load_user_sites([Path(p) for p in sites])
+
+
 def build_layers(
     inputs: Sequence[str | Path] | Iterable[Document] | Sequence[ParsedDocument] | str | Path,
     *,
@@ -433,13 +471,21 @@ def build_layers(
     gazetteer: Gazetteer | None = None,
     on_error: Callable[[DocumentError], None] | None = None,
     registry: Registry | None = None,
+    sites: Sequence[Path | str] = (),
+    corrections: Sequence[Path | str] = (),
+    online: Any = None,
 ) -> Layers:
     """Geoparse *inputs*, link them to the registry and return the validated layers.
 
     *inputs* are paths (files, folders, ``"-"``), :class:`~geo.models.Document` records
     or parsed documents (then nothing is parsed again). *as_of* (default today) is the
     date statuses refer to; *agreements* are user registry files merged after the curated
-    one (or pass a loaded *registry*). The registry is loaded first, so a malformed one
+    one (or pass a loaded *registry*); *sites* are the user's sites files (CSV, YAML or
+    GeoJSON, :mod:`geo.gazetteer.usersites`), laid over the gazetteer without rebuilding
+    it and usable by those agreements; *corrections* are corrections files
+    (:mod:`geo.parse.corrections`) applied to every mention; *online* is an online
+    geocoder (:class:`geo.gazetteer.online.OnlineGeocoder`) asked for the names still
+    unresolved. Sites, registry and corrections are loaded first, so a malformed one
     raises :class:`~geo.errors.DataError` before any document is read. A document that
     fails is passed to *on_error* and kept in ``Layers.errors``; the rest goes on.
     Raises :class:`~geo.errors.LayerValidationError` if a layer is inconsistent (a bug)
@@ -448,8 +494,14 @@ def build_layers(
     import pandas as pd
 
     date = parse_as_of(as_of)
+    user_sites = load_user_files(sites)
     if registry is None:
-        registry = load_registry([Path(p) for p in agreements])
+        known: frozenset[str] | None = None
+        if user_sites:
+            from geo.registry.agreements import _default_site_ids
+
+            known = _default_site_ids() | {row.id for row in user_sites}
+        registry = load_registry([Path(p) for p in agreements], site_ids=known)
     errors: list[DocumentError] = []
 
     def report(error: DocumentError) -> None:
@@ -465,11 +517,28 @@ def build_layers(
         and inputs
         and all(isinstance(i, ParsedDocument) for i in inputs)
     )
-    if gazetteer is None and needs_parsing:
+    if gazetteer is None and (needs_parsing or corrections):
         from geo.gazetteer.store import load_gazetteer
 
         gazetteer = load_gazetteer()
+    if user_sites and gazetteer is not None:
+        from geo.gazetteer.usersites import overlay
+
+        gazetteer = overlay(gazetteer, user_sites)
+    fixes = []
+    if corrections and gazetteer is not None:
+        from geo.parse.corrections import load_corrections
+
+        fixes = load_corrections(corrections, gazetteer)
     parsed = _parse_inputs(inputs, gazetteer, report)
+    if online is not None:
+        from geo.parse.corrections import resolve_online
+
+        parsed = resolve_online(parsed, online)
+    if fixes:
+        from geo.parse.corrections import apply_corrections
+
+        parsed = apply_corrections(parsed, fixes)
     ids = [p.document.id for p in parsed]
     if len(set(ids)) != len(ids):
         msg = "documents must have unique ids (read_documents renames duplicates)"
@@ -484,7 +553,7 @@ def build_layers(
         msg = f"cannot build the countries layer: {err}"
         raise GeoError(msg) from err
     layers = Layers(
-        sites=_geo_frame(_site_rows(registry, date, parsed, links), "sites"),
+        sites=_geo_frame(_site_rows(registry, date, parsed, links, user_sites), "sites"),
         places=_geo_frame(_place_rows(parsed, site_ids), "places"),
         mentions=_geo_frame(mention_rows, "mentions"),
         countries=_geo_frame(country_rows, "countries"),
@@ -494,6 +563,7 @@ def build_layers(
         registry=registry,
         as_of=date,
         errors=errors,
+        user_sites=list(user_sites),
     )
     validate_layers(layers)
     return layers

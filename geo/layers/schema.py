@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import ConfigurationError, DocumentError
 
@@ -113,6 +113,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "date",
         "lang",
         "source",
+        "outlet",
         "url",
         "n_mentions",
         "n_unresolved",
@@ -190,6 +191,8 @@ class Layers:
     registry: Registry | None = None
     as_of: dt.date = field(default_factory=dt.date.today)
     errors: list[DocumentError] = field(default_factory=list)
+    #: The user's own sites (``--sites``) the layers were built with (``SiteRow``s).
+    user_sites: list[Any] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The six layers by name, in :data:`LAYER_NAMES` order (what exports write)."""

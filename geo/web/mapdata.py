@@ -504,14 +504,14 @@ class _Timeline:
         return index
 
 
-def _site_aliases(site_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Names of curated sites for the search box (local name, aliases, former names)."""
+def _site_aliases(site_ids: Iterable[str], user_sites: Iterable[Any] = ()) -> dict[str, list[str]]:
+    """Names of curated and user sites for the search box (local name, aliases, former)."""
     wanted = set(site_ids)
     from geo.errors import GeoError
     from geo.gazetteer.sources import load_sites
 
     try:
-        rows = load_sites()
+        rows = [*load_sites(), *user_sites]
     except (GeoError, OSError):  # search aliases are a convenience; the map must build
         return {}
     out: dict[str, list[str]] = {}
@@ -619,7 +619,7 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
     timeline = _Timeline(registry, order, as_of)
 
     site_ids = [str(r.get("site_id") or r.get("id") or "") for r in site_rows]
-    aliases = _site_aliases(site_ids)
+    aliases = _site_aliases(site_ids, getattr(layers, "user_sites", None) or ())
     anchors = _anchor_points(getattr(layers, "countries", None))
 
     sites: list[dict[str, Any]] = []
