@@ -160,6 +160,18 @@ def _json_cell(value: Any) -> Any:
         return None
 
 
+def _first_day(date: str | None) -> str | None:
+    """The first day of an ISO date, full or partial (``2022`` -> ``2022-01-01``)."""
+    if not date:
+        return None
+    from geo.registry.agreements import parse_partial_date
+
+    try:
+        return parse_partial_date(date[:10])[0].isoformat()
+    except ValueError:
+        return None
+
+
 def _utf16(text: str, index: int) -> int:
     """A code-point offset into *text* as the UTF-16 offset JavaScript strings use."""
     return len(text[:index].encode("utf-16-le")) // 2
@@ -265,24 +277,43 @@ class _Quotes:
                 if not (_missing(start) or _missing(offset)):
                     self._sentence_start[(str(doc), int(start))] = int(offset)
         self._sentence_index: dict[str, int] = {}
-        self.docs: list[list[str | None]] = []
+        self.docs: list[list[Any]] = []
         self._doc_index: dict[str, int] = {}
-        self._doc_meta: dict[str, tuple[str | None, str | None]] = {}
+        self._doc_meta: dict[str, tuple[str | None, ...]] = {}
+        self.urls = _Table()
         if documents is not None and len(documents):
             id_col = next((c for c in ("doc_id", "id", "doc") if c in documents), None)
             if id_col is not None:
-                titles = documents["title"] if "title" in documents else [None] * len(documents)
-                dates = documents["date"] if "date" in documents else [None] * len(documents)
-                for doc, title, date in zip(documents[id_col], titles, dates, strict=True):
+                none = [None] * len(documents)
+                columns = [
+                    documents[c] if c in documents else none
+                    for c in ("title", "date", "outlet", "url")
+                ]
+                for doc, *cells in zip(documents[id_col], *columns, strict=True):
                     if _text(doc):
-                        self._doc_meta[str(doc)] = (_text(title), _date_iso(date))
+                        title, date, outlet, url = cells
+                        self._doc_meta[str(doc)] = (
+                            _text(title),
+                            _date_iso(date),
+                            _text(outlet),
+                            _text(url),
+                        )
+        for doc_id in self._doc_meta:  # every document, in corpus order, quoted or not
+            self.doc(doc_id)
 
     def doc(self, doc_id: str) -> int:
+        """Index of a document in ``docs``: ``[id, title, date, outlet, url index, from]``.
+
+        ``url index`` refers to ``urls`` (-1 without an http(s) URL); ``from`` is the first
+        day the document's date covers (``2022-02`` -> ``2022-02-01``), from which the
+        time control shows its mentions (``None``: undated, always shown).
+        """
         index = self._doc_index.get(doc_id)
         if index is None:
-            title, date = self._doc_meta.get(doc_id, (None, None))
+            title, date, outlet, url = self._doc_meta.get(doc_id, (None, None, None, None))
             index = self._doc_index[doc_id] = len(self.docs)
-            self.docs.append([doc_id, title, date])
+            link = self.urls.index(url) if url and url.lower().startswith(_HTTP) else -1
+            self.docs.append([doc_id, title, date, outlet, link, _first_day(date)])
         return index
 
     def sentence(self, text: str) -> int:
@@ -411,10 +442,19 @@ def _agreement_record(
 class _Timeline:
     """The slider's positions and the status of sites and countries at each of them."""
 
-    def __init__(self, registry: Registry | None, agreement_ids: Sequence[str], as_of: dt.date):
+    def __init__(
+        self,
+        registry: Registry | None,
+        agreement_ids: Sequence[str],
+        as_of: dt.date,
+        extra: Mapping[dt.date, Sequence[str]] | None = None,
+    ):
         self.registry = registry
         self.as_of = as_of
         dates: dict[dt.date, list[str]] = {}
+        for day, labels in (extra or {}).items():  # article dates: mentions appear then
+            if day <= as_of:
+                dates.setdefault(day, []).extend(labels)
         if registry is not None:
             for agreement_id in agreement_ids:
                 agreement = registry.get(agreement_id)
@@ -616,7 +656,12 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
     order += [a for a in used if a not in order]
     agreement_index = {a: i for i, a in enumerate(order)}
     agreements = [_agreement_record(registry, a, used[a]) for a in order]
-    timeline = _Timeline(registry, order, as_of)
+    article_days: dict[dt.date, list[str]] = {}
+    for doc in quotes.docs:
+        if doc[5]:
+            label = f"article: {doc[1] or doc[0]}" + (f" ({doc[3]})" if doc[3] else "")
+            article_days.setdefault(dt.date.fromisoformat(doc[5]), []).append(label)
+    timeline = _Timeline(registry, order, as_of, article_days)
 
     site_ids = [str(r.get("site_id") or r.get("id") or "") for r in site_rows]
     aliases = _site_aliases(site_ids, getattr(layers, "user_sites", None) or ())
@@ -671,6 +716,8 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
             "al": _split_aliases(row.get("aliases")) or aliases.get(site_id, []),
             "u": urls.index(url) if url and url.lower().startswith(_HTTP) else None,
             "ax": (anchors.get(country or "") or anchors.get(host or "")) if not point else None,
+            "dd": _doc_refs(quotes, row.get("doc_ids"), row.get("implied_by")),
+            "im": _int(row.get("implied_count")),
         }
         site.update((k, v) for k, v in optional.items() if v)
         sites.append(site)
@@ -692,6 +739,7 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
                 "m": _int(row.get("mention_count"), 1),
                 "dc": len(_split(row.get("doc_ids"))),
                 "q": quotes.quotes(row.get("quotes")),
+                "dd": _doc_refs(quotes, row.get("doc_ids"), None),
             }
         )
     places.sort(key=lambda p: -p["m"])  # big circles first, small ones drawn on top
@@ -732,12 +780,28 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
     country_codes |= {p["c"] for p in places}
     country_codes.discard(None)
 
-    located = [s["ll"] for s in sites if s["ll"]] or [p["ll"] for p in places]
-    bounds = None
-    if located:
-        lats = [p[0] for p in located]
-        lons = [p[1] for p in located]
-        bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
+    # The view fits what the corpus names (sites named or implied, other places), not
+    # the registry: a corpus about the Philippines opens on the Philippines.
+    # Sites named or implied frame it; other places join when they lie near them (a
+    # "Washington" of a government's statement does not widen a view of Luzon).
+    core = [s["ll"] for s in sites if s["ll"] and s.get("dd")]
+    others = [p["ll"] for p in places if p["k"] not in _WIDE_KINDS] or [p["ll"] for p in places]
+    bounds = _bounds(core)
+    if bounds is not None:
+        (south, west), (north, east) = bounds
+        pad_lat = max((north - south) * 0.5, 3.0)
+        pad_lon = max((east - west) * 0.5, 3.0)
+        near = [
+            ll
+            for ll in others
+            if south - pad_lat <= ll[0] <= north + pad_lat
+            and west - pad_lon <= ll[1] <= east + pad_lon
+        ]
+        bounds = _bounds(core + near)
+    else:
+        bounds = _bounds(others)
+    all_bounds = _bounds([s["ll"] for s in sites if s["ll"]] + [p["ll"] for p in places])
+    review = _review(layers, quotes)
 
     return {
         "v": DATA_VERSION,
@@ -756,13 +820,94 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
         "places": places,
         "countries": {"type": "FeatureCollection", "features": features},
         "urls": urls.values,
+        "docUrls": quotes.urls.values,
+        "review": review,
+        "lowScore": LOW_SCORE,
         "timeline": {
             "dates": [d.isoformat() for d in timeline.dates],
             "labels": timeline.labels,
             "changes": timeline.changes,
         },
-        "bounds": bounds,
+        "bounds": bounds or all_bounds,
+        "allBounds": all_bounds,
     }
+
+
+#: Place kinds too wide to frame a corpus by (a country's point says little about where).
+_WIDE_KINDS = frozenset({"country", "continent", "ocean", "region", "sea", "union"})
+
+#: Resolved mentions below this score are listed in the map's review panel.
+LOW_SCORE = 0.7
+
+#: At most this many entries in the review panel (the exports hold them all).
+MAX_REVIEW = 500
+
+
+def _bounds(points: Sequence[Sequence[float]]) -> list[list[float]] | None:
+    if not points:
+        return None
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _doc_refs(quotes: _Quotes, doc_ids: Any, implied: Any) -> list[int]:
+    """Indexes into ``docs`` of the documents that name (or imply) a site or place."""
+    refs = [quotes.doc(d) for d in _split(doc_ids)]
+    extra = _json_cell(implied)
+    if isinstance(extra, list):
+        refs += [
+            quotes.doc(str(i["doc"])) for i in extra if isinstance(i, Mapping) and i.get("doc")
+        ]
+    return list(dict.fromkeys(refs))
+
+
+def _review(layers: LayersLike, quotes: _Quotes) -> list[list[Any]]:
+    """The review panel: unresolved names, then resolved ones scoring below LOW_SCORE.
+
+    Each entry is ``[surface, doc index, sentence index, score or None, place name or
+    None, reason]``; names in the same document are listed once.
+    """
+    out: list[list[Any]] = []
+    seen: set[tuple[str, str]] = set()
+    unresolved = getattr(layers, "unresolved", None)
+    if unresolved is not None and len(unresolved):
+        for row in unresolved.to_dict("records"):
+            key = (str(row.get("doc")), str(row.get("surface")))
+            if key in seen or not _text(row.get("surface")):
+                continue
+            seen.add(key)
+            sentence = str(row.get("sentence") or "").translate(_BLANKS)
+            out.append(
+                [
+                    str(row["surface"]),
+                    quotes.doc(str(row.get("doc"))),
+                    quotes.sentence(sentence[:600]),
+                    None,
+                    None,
+                    _text(row.get("reason")) or "",
+                ]
+            )
+    mentions = getattr(layers, "mentions", None)
+    if mentions is not None and len(mentions) and "score" in mentions:
+        low = mentions[(mentions["score"] < LOW_SCORE) & ~mentions["demonym"].astype(bool)]
+        for row in low.sort_values("score").to_dict("records"):
+            key = (str(row.get("doc")), str(row.get("surface")))
+            if key in seen:
+                continue
+            seen.add(key)
+            sentence = str(row.get("sentence") or "").translate(_BLANKS)
+            out.append(
+                [
+                    str(row["surface"]),
+                    quotes.doc(str(row.get("doc"))),
+                    quotes.sentence(sentence[:600]),
+                    round(float(row["score"]), 2),
+                    _text(row.get("name")),
+                    _text(row.get("reason")) or "",
+                ]
+            )
+    return out[:MAX_REVIEW]
 
 
 _HTTP = ("https://", "http://")

@@ -41,6 +41,19 @@
     function kind(key) { return D.kinds[key] || ['question', String(key).replace(/_/g, ' ')]; }
     function countryName(code) { return code ? (D.countryNames[code] || code) : ''; }
     var lastPos = D.timeline.dates.length - 1, pos = lastPos;
+    var docFilter = -1, onlyNamed = false;
+    // A document's mentions show once the time control reaches its date, and only the
+    // chosen document's with the document filter.
+    function docVisible(d) {
+      if (docFilter >= 0 && d !== docFilter) { return false; }
+      var from = D.docs[d][5];
+      return !from || from <= D.timeline.dates[pos];
+    }
+    function anyDoc(list) {
+      if (!list) { return false; }
+      for (var j = 0; j < list.length; j++) { if (docVisible(list[j])) { return true; } }
+      return false;
+    }
 
     map.createPane('geoBase').style.zIndex = 250;
     map.createPane('geoCountries').style.zIndex = 350;
@@ -81,20 +94,38 @@
     }
     var DATE_EVENTS = {signed: 'signed', approved: 'approved',
       entered_into_force: 'in force', ended: 'ended'};
+    function citeDoc(doc) {
+      // "— outlet · date · title" with the title linked to the article (http(s) only).
+      var cite = el('cite', 'geo-doc', '\u2014 ');
+      var parts = [];
+      if (doc[3]) { parts.push(doc[3]); }
+      if (doc[2]) { parts.push(doc[2]); }
+      cite.appendChild(document.createTextNode(parts.join(' \u00b7 ') + (parts.length ? ' \u00b7 ' : '')));
+      var label = doc[1] || doc[0];
+      if (doc[4] >= 0) {
+        var a = el('a', 'geo-doc-link', label);
+        a.href = D.docUrls[doc[4]]; a.target = '_blank'; a.rel = 'noopener noreferrer';
+        cite.appendChild(a);
+      } else { cite.appendChild(document.createTextNode(label)); }
+      return cite;
+    }
     function quotesBlock(root, quotes) {
+      var hidden = 0;
       (quotes || []).forEach(function (q) {
+        if (!docVisible(q[0])) { hidden += 1; return; }
         var doc = D.docs[q[0]], text = D.sentences[q[1]], bq = el('blockquote', 'geo-quote');
         if (q[2] >= 0) {
           bq.appendChild(document.createTextNode(text.slice(0, q[2])));
           bq.appendChild(el('mark', null, text.slice(q[2], q[3])));
           bq.appendChild(document.createTextNode(text.slice(q[3])));
         } else { bq.appendChild(document.createTextNode(text)); }
-        var cite = [doc[0]];
-        if (doc[1]) { cite.push(doc[1]); }
-        if (doc[2]) { cite.push(doc[2]); }
-        bq.appendChild(el('cite', 'geo-doc', '\u2014 ' + cite.join(' \u00b7 ')));
+        bq.appendChild(citeDoc(doc));
         root.appendChild(bq);
       });
+      if (hidden) {
+        root.appendChild(el('div', 'geo-dates', hidden + (hidden === 1 ? ' quote' : ' quotes') +
+          ' hidden by the time control or the document filter'));
+      }
     }
     function mentionsText(m, dc) {
       m = m || 0; dc = dc || 0;
@@ -226,12 +257,17 @@
       for (var j = 0; j < s.a.length; j++) { if (map.hasLayer(groups[s.a[j][0]])) { return true; } }
       return false;
     }
+    var named = D.sites.map(function (s) { return anyDoc(s.dd); });
     function refresh() {
       D.sites.forEach(function (s, i) {
         var m = markers[i]; if (!m) { return; }
-        var on = visible(s);
+        var on = visible(s) && (named[i] || !onlyNamed);
         if (on && !sitesLayer.hasLayer(m)) { sitesLayer.addLayer(m); }
         else if (!on && sitesLayer.hasLayer(m)) { sitesLayer.removeLayer(m); }
+        // Registry sites the documents do not name (yet) are drawn, but dimmed.
+        m.setOpacity(named[i] ? 1 : 0.35);
+        var icon = m.getElement && m.getElement();
+        if (icon) { icon.classList.toggle('geo-dimmed', !named[i]); }
       });
     }
     D.agreements.forEach(function (ag, j) {
@@ -244,20 +280,29 @@
       overlays['Sites under no agreement'] = noAgreement;
       noAgreement.addTo(map); noAgreement.on('add remove', refresh);
     }
-    markers.forEach(function (m, i) { if (m && visible(D.sites[i])) { sitesLayer.addLayer(m); } });
     sitesLayer.addTo(map);
+    refresh();
 
     // ---------------------------------------------------------------- other places
     var placesRenderer = L.svg({pane: 'geoPlaces'});
-    var places = L.layerGroup();
+    var places = L.layerGroup(), placeMarkers = [];
     D.places.forEach(function (p, i) {
       var c = L.circleMarker(p.ll, {renderer: placesRenderer, pane: 'geoPlaces',
         radius: Math.min(4 + 2.5 * Math.sqrt(p.m), 28), color: '#5b4b8a', weight: 1,
         fillColor: '#7b68b5', fillOpacity: 0.45});
       c.bindTooltip(function () { return el('span', null, p.n + ' (' + p.m + ')'); });
       c.bindPopup(function () { return placePopup(i); }, {maxWidth: 360, minWidth: 220});
-      places.addLayer(c);
+      c.geoPlace = i;
+      placeMarkers.push(c);
+      if (anyDoc(p.dd) || !p.dd) { places.addLayer(c); }
     });
+    function refreshPlaces() {
+      placeMarkers.forEach(function (c, i) {
+        var p = D.places[i], on = !p.dd || anyDoc(p.dd);
+        if (on && !places.hasLayer(c)) { places.addLayer(c); }
+        else if (!on && places.hasLayer(c)) { places.removeLayer(c); }
+      });
+    }
     if (D.places.length) {
       overlays['Other places mentioned <span class="geo-n">(' + D.places.length + ')</span>'] =
         places;
@@ -273,6 +318,7 @@
       if (m) {
         if (!sitesLayer.hasLayer(m)) {
           if (s.a.length) { map.addLayer(groups[s.a[0][0]]); } else { map.addLayer(noAgreement); }
+          if (!sitesLayer.hasLayer(m)) { sitesLayer.addLayer(m); }  // hidden by "only named"
         }
         if (zoomIn) { map.setView(m.getLatLng(), Math.max(map.getZoom(), 9), {animate: false}); }
         m.openPopup();
@@ -314,6 +360,24 @@
     }
 
     // ---------------------------------------------------------------- time slider
+    var legendAsOf = legendEl ? legendEl.querySelector('.geo-legend-asof') : null;
+    function updateLegendHeader() {
+      if (!legendAsOf) { return; }
+      var drawn = 0, shownNamed = 0;
+      D.sites.forEach(function (s, i) {
+        if (markers[i]) { drawn += 1; if (named[i]) { shownNamed += 1; } }
+      });
+      var docs = 0;
+      D.docs.forEach(function (d, j) { if (docVisible(j)) { docs += 1; } });
+      legendAsOf.textContent = 'as of ' + D.timeline.dates[pos] + '; ' + drawn + ' of ' +
+        D.sites.length + ' sites drawn, ' + shownNamed + ' named in ' + docs + ' of ' +
+        D.docs.length + ' documents';
+    }
+    function applyFilters() {
+      named = D.sites.map(function (s) { return anyDoc(s.dd); });
+      refresh(); refreshPlaces(); updateLegendHeader();
+      if (map.closePopup) { map.closePopup(); }
+    }
     function applyTime(p) {
       pos = Math.max(0, Math.min(lastPos, p));
       D.sites.forEach(function (s, i) {
@@ -321,22 +385,24 @@
         if (st === shown[i]) { return; }
         shown[i] = st;
         var m = markers[i];
-        if (m) { m.setIcon(iconFor(s.k, st)); m.setOpacity(st === 'none' ? 0.55 : 1); }
+        if (m) { m.setIcon(iconFor(s.k, st)); }
       });
+      applyFilters();
       countries.setStyle(countryStyle);
       updateCounts();
     }
     if (lastPos > 0) {
-      var slider = L.control({position: 'bottomleft'});
+      var slider = L.control({position: 'topright'});
       slider.onAdd = function () {
         var box = el('div', 'geo-slider');
         var label = el('div', 'geo-slider-date');
         var input = el('input'); input.type = 'range'; input.min = '0';
         input.max = String(lastPos); input.value = String(lastPos); input.step = '1';
-        input.setAttribute('aria-label', 'Agreement timeline');
+        input.setAttribute('aria-label', 'Timeline of agreements and articles');
+        input.className = 'geo-time';
         var events = el('div', 'geo-slider-events');
         function show() {
-          label.textContent = 'Agreement timeline: ' + D.timeline.dates[pos] +
+          label.textContent = 'Timeline (agreements and articles): ' + D.timeline.dates[pos] +
             (pos === lastPos ? ' (as of)' : '');
           events.textContent = D.timeline.labels[pos].join('; ');
         }
@@ -351,53 +417,159 @@
       slider.addTo(map);
     }
 
-    // ---------------------------------------------------------------- search
-    if (L.Control.Search) {
-      var records = null;
-      var buildRecords = function () {
-        records = {};
-        D.sites.forEach(function (s, i) {
-          var at = s.ll || s.ax; if (!at) { return; }
-          var key = s.n;
-          if (Object.prototype.hasOwnProperty.call(records, key)) { key = s.n + ' (' + s.i + ')'; }
-          var loc = L.latLng(at[0], at[1]);
-          loc.site = i; loc.labels = [s.n].concat(s.al || []);
-          loc.names = loc.labels.map(fold);
-          records[key] = loc;
+    // ---------------------------------------------------------------- review panel
+    var reviewItems = [];
+    var reviewEl = null;
+    if (D.review.length) {
+      var review = L.control({position: 'topright'});
+      review.onAdd = function () {
+        var box = el('div', 'geo-review');
+        var det = el('details'); det.className = 'geo-review-details';
+        var unresolvedCount = D.review.filter(function (r) { return r[3] === null; }).length;
+        var sum = el('summary', 'geo-legend-h', 'Review: ' + unresolvedCount + ' unresolved, ' +
+          (D.review.length - unresolvedCount) + ' below score ' + D.lowScore);
+        det.appendChild(sum);
+        var ul = el('ul', 'geo-review-list');
+        D.review.forEach(function (r, j) {
+          var li = el('li', 'geo-review-item');
+          li.appendChild(el('b', null, r[0]));
+          li.appendChild(document.createTextNode(r[3] === null ? ' \u2014 unresolved' :
+            ' \u2192 ' + (r[4] || '?') + ' (score ' + r[3] + ')'));
+          li.appendChild(el('div', 'geo-review-sentence', D.sentences[r[2]]));
+          li.appendChild(citeDoc(D.docs[r[1]]));
+          li.title = r[5];
+          li.dataset.review = String(j);
+          ul.appendChild(li); reviewItems.push(li);
         });
-        return records;
+        det.appendChild(ul); box.appendChild(det);
+        reviewEl = det;
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
       };
-      var search = new L.Control.Search({
-        sourceData: function (text, callback) {
-          callback(records || buildRecords()); return {abort: function () {}};
-        },
-        formatData: function (r) { return r; },
-        filterData: function (text, recs) {
-          var t = fold(text).trim(), out = {};
-          if (!t) { return out; }
-          Object.keys(recs).forEach(function (key) {
-            var loc = recs[key];
-            for (var j = 0; j < loc.names.length; j++) {
-              if (loc.names[j].indexOf(t) >= 0) {
-                loc.hint = j > 0 ? loc.labels[j] : null; out[key] = loc; return;
-              }
-            }
-          });
-          return out;
-        },
-        buildTip: function (text, loc) {
-          var li = el('li', null, text);
-          if (loc && loc.hint && fold(text).indexOf(fold(loc.hint)) < 0) {
-            li.appendChild(el('span', 'geo-tip-alias', ' \u00b7 ' + loc.hint));
-          }
-          return li;
-        },
-        moveToLocation: function (latlng) { openSite(latlng.site, true); },
-        marker: false, initial: false, tooltipLimit: 25, position: 'topleft',
-        textPlaceholder: 'Search sites\u2026', textErr: 'No site of that name'
-      });
-      map.addControl(search);
+      review.addTo(map);
     }
+    function showReview(j) {
+      if (!reviewEl) { return; }
+      reviewEl.open = true;
+      reviewItems.forEach(function (li, k) { li.classList.toggle('geo-review-hit', k === j); });
+      if (reviewItems[j] && reviewItems[j].scrollIntoView) { reviewItems[j].scrollIntoView({block: 'nearest'}); }
+    }
+
+    // ---------------------------------------------------------------- filters
+    var filters = L.control({position: 'topleft'});
+    filters.onAdd = function () {
+      var box = el('div', 'geo-filters');
+      var label = el('label', 'geo-only');
+      var check = el('input'); check.type = 'checkbox'; check.className = 'geo-only-named';
+      label.appendChild(check);
+      label.appendChild(document.createTextNode(' only sites named in these documents'));
+      check.addEventListener('change', function () { onlyNamed = check.checked; applyFilters(); });
+      box.appendChild(label);
+      if (D.docs.length > 1) {
+        var select = el('select', 'geo-doc-filter');
+        select.setAttribute('aria-label', 'Documents');
+        var all = el('option', null, 'All ' + D.docs.length + ' documents'); all.value = '-1';
+        select.appendChild(all);
+        D.docs.forEach(function (d, j) {
+          var o = el('option', null, (d[2] ? d[2] + ' \u00b7 ' : '') + (d[1] || d[0]));
+          o.value = String(j); select.appendChild(o);
+        });
+        select.addEventListener('change', function () {
+          docFilter = parseInt(select.value, 10); applyFilters();
+        });
+        box.appendChild(select);
+      }
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    filters.addTo(map);
+
+    // ---------------------------------------------------------------- search
+    // Every site (registry and the user's), every place the documents name and every
+    // unresolved name; a visible "no match" when nothing fits.
+    var searchIndex = null;
+    function buildSearch() {
+      searchIndex = [];
+      D.sites.forEach(function (s, i) {
+        var labels = [s.n].concat(s.al || []);
+        searchIndex.push({kind: 'site', i: i, label: s.n, labels: labels, names: labels.map(fold),
+          sub: kind(s.k)[1] + (s.c ? ' \u00b7 ' + countryName(s.c) : '')});
+      });
+      D.places.forEach(function (p, i) {
+        searchIndex.push({kind: 'place', i: i, label: p.n, labels: [p.n], names: [fold(p.n)],
+          sub: String(p.k).replace(/_/g, ' ') + (p.c ? ' \u00b7 ' + countryName(p.c) : '')});
+      });
+      D.review.forEach(function (r, j) {
+        searchIndex.push({kind: 'review', i: j, label: r[0], labels: [r[0]], names: [fold(r[0])],
+          sub: r[3] === null ? 'unresolved name' : 'low score: ' + (r[4] || '')});
+      });
+      return searchIndex;
+    }
+    function searchFor(text) {
+      var t = fold(text).trim(), out = [];
+      if (!t) { return out; }
+      (searchIndex || buildSearch()).forEach(function (rec) {
+        for (var j = 0; j < rec.names.length; j++) {
+          if (rec.names[j].indexOf(t) >= 0) {
+            out.push({rec: rec, hint: j > 0 ? rec.labels[j] : null,
+              rank: rec.names[j].indexOf(t) === 0 ? 0 : 1});
+            return;
+          }
+        }
+      });
+      out.sort(function (a, b) { return a.rank - b.rank; });
+      return out;
+    }
+    function openPlace(i) {
+      var c = placeMarkers[i], p = D.places[i];
+      if (!places.hasLayer(c)) { places.addLayer(c); }
+      if (!map.hasLayer(places)) { map.addLayer(places); }
+      map.setView(p.ll, Math.max(map.getZoom(), 7), {animate: false});
+      c.openPopup();
+    }
+    function choose(rec) {
+      if (rec.kind === 'site') { openSite(rec.i, true); }
+      else if (rec.kind === 'place') { openPlace(rec.i); }
+      else { showReview(rec.i); }
+    }
+    var searchCtl = L.control({position: 'topleft'});
+    searchCtl.onAdd = function () {
+      var box = el('div', 'geo-search');
+      var input = el('input'); input.type = 'search'; input.className = 'geo-search-input';
+      input.placeholder = 'Search sites, places, names\u2026';
+      input.setAttribute('aria-label', 'Search sites, places and names');
+      var list = el('ul', 'geo-search-results');
+      function run() {
+        while (list.firstChild) { list.removeChild(list.firstChild); }
+        if (!input.value.trim()) { return; }
+        var found = searchFor(input.value);
+        if (!found.length) {
+          list.appendChild(el('li', 'geo-search-none', 'no match for \u201c' + input.value.trim() + '\u201d'));
+          return;
+        }
+        found.slice(0, 25).forEach(function (f) {
+          var li = el('li', 'geo-search-hit');
+          li.appendChild(el('span', null, f.rec.label));
+          if (f.hint && fold(f.rec.label).indexOf(fold(f.hint)) < 0) {
+            li.appendChild(el('span', 'geo-tip-alias', ' \u00b7 ' + f.hint));
+          }
+          li.appendChild(el('span', 'geo-search-sub', ' \u2014 ' + f.rec.sub));
+          li.addEventListener('click', function () { choose(f.rec); });
+          list.appendChild(li);
+        });
+        if (found.length > 25) { list.appendChild(el('li', 'geo-search-more', (found.length - 25) + ' more\u2026')); }
+      }
+      input.addEventListener('input', run);
+      input.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter') { var f = searchFor(input.value); if (f.length) { choose(f[0].rec); } }
+      });
+      box.appendChild(input); box.appendChild(list);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    searchCtl.addTo(map);
 
     // ---------------------------------------------------------------- minimap, view
     if (L.Control.MiniMap && BASE) {
@@ -416,6 +588,7 @@
       miniMap.addTo(map);
       miniMap._miniMap.on('dragstart', function () { miniMap._geoDragged = true; });
     }
+    updateLegendHeader();
     if (D.bounds) {
       var b = L.latLngBounds(D.bounds);
       if (b.getNorthEast().equals(b.getSouthWest())) { map.setView(b.getCenter(), 8); }
@@ -426,7 +599,11 @@
       map: map, data: D, markers: markers, siteIndex: siteIndex, groups: groups,
       places: places, countries: countries, layerControl: layerControl,
       openSite: function (id, zoomIn) { return openSite(siteIndex[id], zoomIn !== false); },
-      applyTime: applyTime, drawnAt: null
+      applyTime: applyTime, search: searchFor,
+      setDocument: function (d) { docFilter = d; applyFilters(); },
+      setOnlyNamed: function (v) { onlyNamed = !!v; applyFilters(); },
+      named: function () { return named.slice(); },
+      drawnAt: null
     };
     requestAnimationFrame(function () { state.drawnAt = performance.now(); });
   };
