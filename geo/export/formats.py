@@ -88,9 +88,6 @@ _KML_NS = "http://www.opengis.net/kml/2.2"
 # U+FFFE/U+FFFF.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-# Site placemark colours (KML aabbggrr): named in the corpus red, only implied by a count
-# phrase orange, not in the corpus grey.
-_SITE_STYLES = {"site-named": "ff1c1ce3", "site-implied": "ff0a8cff", "site-other": "ff9e9e9e"}
 
 _LABELS = {
     "sites": "name",
@@ -294,7 +291,9 @@ def _kml_description(layer: str, row: Mapping[str, Any], as_of: dt.date) -> str:
         named = "named" if row.get("named_in_corpus") else "not named"
         lines.append(f"Mentions: {row.get('mention_count')} ({named} in the corpus)")
         quotes = json.loads(row.get("quotes") or "[]")
-        lines.extend(f"“{q['sentence']}” ({q['doc']})" for q in quotes[:2])
+        lines.extend(f"“{' '.join(q['sentence'].split())}” ({q['doc']})" for q in quotes)
+        if row.get("source_url"):
+            lines.append(f"Source of the point: {row.get('source_url')}")
     elif layer == "countries":
         lines.append(f"Role: {row.get('role')}; agreements: {row.get('agreements')}")
         lines.append(f"Status on {as_of.isoformat()}: {row.get('status')}")
@@ -302,16 +301,183 @@ def _kml_description(layer: str, row: Mapping[str, Any], as_of: dt.date) -> str:
         lines.append(f"{row.get('title') or ''} {row.get('date') or ''}".strip())
         lines.append(f"Agreements: {row.get('agreements') or '-'}")
     elif layer in ("mentions", "unresolved"):
-        lines.append(f"{row.get('sentence')} ({row.get('doc')})")
+        lines.append(f"“{' '.join(str(row.get('sentence')).split())}” ({row.get('doc')})")
+        if row.get("reason"):
+            lines.append(f"Why: {row.get('reason')}")
     elif layer == "places":
         lines.append(f"{row.get('kind')}, {row.get('mention_count')} mention(s)")
+        quotes = json.loads(row.get("quotes") or "[]")
+        lines.extend(f"“{' '.join(q['sentence'].split())}” ({q['doc']})" for q in quotes)
     return "\n".join(line for line in lines if line)
 
 
 def _site_style(row: Mapping[str, Any]) -> str:
+    """``site-<kind>-<status>-<named|implied|other>``: one style per kind and status."""
     if row.get("named_in_corpus"):
-        return "site-named"
-    return "site-implied" if row.get("in_corpus") else "site-other"
+        corpus = "named"
+    else:
+        corpus = "implied" if row.get("in_corpus") else "other"
+    return f"site-{row.get('kind') or 'unknown'}-{row.get('status') or 'none'}-{corpus}"
+
+
+#: Google Earth's own icon per site kind (its built-in "shapes" palette); kinds not
+#: listed get the plain placemark.
+_KIND_ICONS = {
+    "air_base": "airports",
+    "naval_base": "marina",
+    "army_garrison": "flag",
+    "training_area": "target",
+    "storage": "square",
+    "fuel_depot": "gas_stations",
+    "space_base": "star",
+    "border_guard_base": "police",
+    "test_range": "target",
+    "radar_site": "triangle",
+    "missile_site": "triangle",
+    "communications_station": "triangle",
+    "headquarters": "ranger_station",
+    "port": "ferry",
+}
+_ICON_ROOT = "http://maps.google.com/mapfiles/kml/shapes/"
+
+
+def _kml_color(hex_color: str, alpha: str = "ff") -> str:
+    """``#rrggbb`` as KML's ``aabbggrr``."""
+    value = hex_color.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    return alpha + value[4:6] + value[2:4] + value[0:2]
+
+
+def _add_style(document: ET.Element, style_id: str) -> None:
+    """The ``<Style>`` of *style_id* (sites: kind, status and corpus; mentions; places)."""
+    from geo.vocab import STATUSES
+
+    colors = {s.key: s.color for s in STATUSES}
+    style = ET.SubElement(document, "Style", id=style_id)
+    icon = ET.SubElement(style, "IconStyle")
+    if style_id.startswith("site-"):
+        _, rest = style_id.split("-", 1)
+        kind, status, corpus = rest.rsplit("-", 2)
+        ET.SubElement(icon, "color").text = _kml_color(colors.get(status, "#9e9e9e"))
+        ET.SubElement(icon, "scale").text = {"named": "1.2", "implied": "1.0"}.get(corpus, "0.7")
+        shape = _KIND_ICONS.get(kind, "placemark_circle")
+        ET.SubElement(ET.SubElement(icon, "Icon"), "href").text = f"{_ICON_ROOT}{shape}.png"
+        label = ET.SubElement(style, "LabelStyle")
+        ET.SubElement(label, "scale").text = "0.8" if corpus == "named" else "0"
+    else:
+        color = {"mention-site": "#e31c1c", "mention-place": "#7b68b5", "place": "#7b68b5"}
+        ET.SubElement(icon, "color").text = _kml_color(color.get(style_id, "#555555"))
+        ET.SubElement(icon, "scale").text = "0.6"
+        ET.SubElement(
+            ET.SubElement(icon, "Icon"), "href"
+        ).text = f"{_ICON_ROOT}placemark_circle.png"
+
+
+def _style_of(layer: str, row: Mapping[str, Any]) -> str | None:
+    if layer == "sites":
+        return _site_style(row)
+    if layer == "mentions":
+        return "mention-site" if row.get("is_site") else "mention-place"
+    if layer == "places":
+        return "place"
+    return None
+
+
+def _site_span(layers: Layers, site_id: str) -> tuple[str | None, str | None]:
+    """``(begin, end)`` of a site's TimeSpan: its first agreement event, its end if ended.
+
+    ``begin`` is the first dated event of the instruments that brought the site in (a
+    proposal, talks, a signature), so Google Earth's time slider shows the site from when
+    it entered the record; ``end`` is set only when every one of its agreements ended.
+    """
+    registry = layers.registry
+    if registry is None:
+        return None, None
+    begins: list[dt.date] = []
+    ends: list[dt.date | None] = []
+    for agreement in registry.agreements_for_site(site_id):
+        instruments = [agreement.instrument, *agreement.amendments]
+        events = [e for i in instruments if site_id in i.sites for e in i.events]
+        if not events:
+            events = list(agreement.instrument.events)
+        if events:
+            begins.append(min(e.effective_from for e in events))
+        ended = [e.effective_from for e in agreement.instrument.events if e.type == "ended"]
+        ends.append(max(ended) if ended else None)
+    begin = min(begins).isoformat() if begins else None
+    end = None
+    if ends and all(e is not None for e in ends):
+        end = max(e for e in ends if e is not None).isoformat()
+    return begin, end
+
+
+def _when(value: Any) -> str | None:
+    """A document date as KML's ``when`` (full or partial ISO date), or ``None``."""
+    text = str(value).strip() if isinstance(value, str) else ""
+    return text[:10] if re.match(r"^\d{4}(-\d{2}){0,2}", text) else None
+
+
+def _add_time(
+    placemark: ET.Element,
+    layer: str,
+    row: Mapping[str, Any],
+    layers: Layers,
+    doc_dates: Mapping[str, Any],
+) -> None:
+    """TimeSpan of sites (agreement events) and TimeStamp of mentions and documents."""
+    if layer == "sites":
+        begin, end = _site_span(layers, str(row.get("site_id")))
+        if begin or end:
+            span = ET.SubElement(placemark, "TimeSpan")
+            if begin:
+                ET.SubElement(span, "begin").text = begin
+            if end:
+                ET.SubElement(span, "end").text = end
+    elif layer in ("mentions", "documents"):
+        doc = row.get("doc") if layer == "mentions" else row.get("doc_id")
+        when = _when(doc_dates.get(str(doc)))
+        if when:
+            ET.SubElement(ET.SubElement(placemark, "TimeStamp"), "when").text = when
+
+
+def _agreement_folders(document: ET.Element, layers: Layers, frame: Any) -> None:
+    """One folder per agreement with its sites, for Google Earth's tree.
+
+    The ``sites`` folder keeps every site once (what GIS tools read back); these folders
+    repeat each agreement's sites with the same style, time span and description.
+    """
+    import geopandas as gpd
+
+    registry = layers.registry
+    if registry is None or not len(frame):
+        return
+    top = ET.SubElement(document, "Folder")
+    ET.SubElement(top, "name").text = "sites by agreement"
+    geometry = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
+    rows = frame.drop(columns=[geometry.name] if geometry is not None else []).to_dict("records")
+    by_id = {str(r["site_id"]): (i, r) for i, r in enumerate(rows)}
+    for agreement in registry:
+        members = [by_id[s] for s in agreement.all_sites() if s in by_id]
+        if not members:
+            continue
+        folder = ET.SubElement(top, "Folder", id=f"agreement-{agreement.id}")
+        ET.SubElement(folder, "name").text = _xml_text(agreement.id)
+        status = registry.status(agreement.id, layers.as_of)
+        ET.SubElement(folder, "description").text = _xml_text(
+            f"{agreement.name} ({agreement.host}–{agreement.partner}); "
+            f"status on {layers.as_of.isoformat()}: {status}"
+        )
+        for position, row in members:
+            placemark = ET.SubElement(folder, "Placemark")
+            ET.SubElement(placemark, "name").text = _xml_text(row.get("name") or "")
+            ET.SubElement(placemark, "description").text = _xml_text(
+                _kml_description("sites", row, layers.as_of)
+            )
+            _add_time(placemark, "sites", row, layers, {})
+            ET.SubElement(placemark, "styleUrl").text = "#" + _site_style(row)
+            if geometry is not None:
+                _kml_geometry(placemark, geometry.iloc[position])
 
 
 def _write_kml(layers: Layers, out: Path) -> None:
@@ -322,11 +488,16 @@ def _write_kml(layers: Layers, out: Path) -> None:
     kml = ET.Element("kml", xmlns=_KML_NS)
     document = ET.SubElement(kml, "Document")
     ET.SubElement(document, "name").text = f"geo agreement layers, status on {layers.as_of}"
-    for style_id, color in _SITE_STYLES.items():
-        style = ET.SubElement(document, "Style", id=style_id)
-        icon = ET.SubElement(style, "IconStyle")
-        ET.SubElement(icon, "color").text = color
     frames = layers.frames()
+    styles: list[str] = ["mention-site", "mention-place", "place"]
+    for site in frames["sites"].drop(columns="geometry").to_dict("records"):
+        site_style = _site_style(cast("Mapping[str, Any]", site))
+        if site_style not in styles:
+            styles.append(site_style)
+    for style_id in styles:
+        _add_style(document, style_id)
+    documents = frames["documents"]
+    doc_dates = dict(zip(documents["doc_id"].astype(str), documents["date"], strict=True))
     for layer, frame in frames.items():
         schema = ET.SubElement(document, "Schema", name=layer, id=layer)
         for column in frame.columns:
@@ -352,10 +523,11 @@ def _write_kml(layers: Layers, out: Path) -> None:
             ET.SubElement(placemark, "description").text = _xml_text(
                 _kml_description(layer, cast("Mapping[str, Any]", row), layers.as_of)
             )
-            if layer == "sites":
-                ET.SubElement(placemark, "styleUrl").text = "#" + _site_style(
-                    cast("Mapping[str, Any]", row)
-                )
+            record = cast("Mapping[str, Any]", row)
+            _add_time(placemark, layer, record, layers, doc_dates)
+            row_style = _style_of(layer, record)
+            if row_style is not None:
+                ET.SubElement(placemark, "styleUrl").text = "#" + row_style
             data = ET.SubElement(
                 ET.SubElement(placemark, "ExtendedData"), "SchemaData", schemaUrl=f"#{layer}"
             )
@@ -367,6 +539,7 @@ def _write_kml(layers: Layers, out: Path) -> None:
                     ).text = text
             if geometry is not None:
                 _kml_geometry(placemark, geometry.iloc[position])
+    _agreement_folders(document, layers, frames["sites"])
     ET.ElementTree(kml).write(out, encoding="utf-8", xml_declaration=True)
 
 
@@ -446,6 +619,8 @@ def _read_kml(path: Path) -> dict[str, pd.DataFrame]:
 
     out: dict[str, pd.DataFrame] = {}
     for layer, _geometry_type in pyogrio.list_layers(path):
+        if str(layer) not in LAYER_NAMES:  # "sites by agreement" folders repeat the sites
+            continue
         frame = pyogrio.read_dataframe(path, layer=layer)
         drop = [c for c in _KML_DRIVER_FIELDS if c in frame.columns]
         frame = frame.drop(columns=drop)

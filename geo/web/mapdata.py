@@ -285,10 +285,7 @@ class _Quotes:
             id_col = next((c for c in ("doc_id", "id", "doc") if c in documents), None)
             if id_col is not None:
                 none = [None] * len(documents)
-                columns = [
-                    documents[c] if c in documents else none
-                    for c in ("title", "date", "outlet", "url")
-                ]
+                columns = [documents.get(c, none) for c in ("title", "date", "outlet", "url")]
                 for doc, *cells in zip(documents[id_col], *columns, strict=True):
                     if _text(doc):
                         title, date, outlet, url = cells
