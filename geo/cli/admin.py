@@ -79,7 +79,9 @@ def cmd_assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from geo.io.outputs import output_argument
 
         target = output_argument(str(archive))
-        counts = assets.pack_caches(target)
+        from geo.gazetteer.store import index_path
+
+        counts = assets.pack_caches(target, only=[index_path()])
         size = Path(target).stat().st_size
         shown = ", ".join(f"{n} {k} files" for k, n in counts.items())
         out.write(f"wrote {target} ({size / 1e6:.1f} MB): {shown}\n")

@@ -54,6 +54,8 @@ COMMANDS["export"] = _lazy_command("geo.cli.export", "cmd_export")
 
 COMMANDS["build"] = _lazy_command("geo.cli.build", "cmd_build")
 
+COMMANDS["sites"] = _lazy_command("geo.cli.sites", "cmd_sites")
+
 
 def _output_text(text: str) -> str:
     """``-o`` of ``geo extract``: a path or ``-`` (standard output), never empty."""
@@ -102,8 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.cli.build import add_build_parser
     from geo.cli.export import add_export_parser
 
+    from geo.cli.sites import add_sites_parser
+
     add_build_parser(sub)
     add_export_parser(sub)
+    add_sites_parser(sub)
 
     p = sub.add_parser("timeline", help="every dated event of the agreements, oldest first")
     p.add_argument("agreement", nargs="?", help="one agreement id (default: all)")

@@ -491,7 +491,12 @@ def _cache_folders() -> dict[str, Path]:
     }
 
 
-def pack_caches(archive: Path | str, folders: Sequence[str] = PACK_FOLDERS) -> dict[str, int]:
+def pack_caches(
+    archive: Path | str,
+    folders: Sequence[str] = PACK_FOLDERS,
+    *,
+    only: Sequence[Path] | None = None,
+) -> dict[str, int]:
     """Write the caches (index, web assets, online answers) into one ``.tar.gz``.
 
     For moving a set-up to an air-gapped machine: run ``geo assets pack geo-cache.tar.gz``
@@ -499,7 +504,9 @@ def pack_caches(archive: Path | str, folders: Sequence[str] = PACK_FOLDERS) -> d
     geo-cache.tar.gz`` there. Only regular files are packed (links and special files are
     skipped); ``geo-pack.json`` inside lists every file with its size and sha256, which
     :func:`unpack_caches` checks. Returns the number of files per cache. The archive is
-    written atomically (:func:`geo.io.outputs.atomic_open`).
+    written atomically (:func:`geo.io.outputs.atomic_open`). *only*, when given, limits
+    the index folder to those files (the CLI passes the current index, not stale ones
+    left by older data).
     """
     import datetime as dt
 
@@ -519,6 +526,8 @@ def pack_caches(archive: Path | str, folders: Sequence[str] = PACK_FOLDERS) -> d
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root).as_posix()
             if path.is_symlink() or not path.is_file() or rel.startswith(".") or "/." in rel:
+                continue
+            if name == "index" and only is not None and path.name not in {p.name for p in only}:
                 continue
             entries.append((f"{name}/{rel}", path))
             counts[name] += 1
