@@ -107,7 +107,8 @@ def test_seeds_map_offline(seed_map: Path, seed_layers: Layers) -> None:
             .startswith(f"Not located ({len(unlocated)})")
         )
         for control in (
-            ".leaflet-control-search",
+            ".geo-search",
+            ".geo-filters",
             ".leaflet-control-zoom-fullscreen",
             ".leaflet-control-minimap",
             ".leaflet-control-measure",
@@ -144,15 +145,18 @@ def test_evenes_popup_quotes_the_english_seed(seed_map: Path) -> None:
         _clean(session)
 
 
+def _search(page: Any, text: str) -> Any:
+    box = page.locator(".geo-search input.geo-search-input")
+    box.fill("")
+    box.press_sequentially(text, delay=10)
+    return page.locator(".geo-search-results li")
+
+
 def test_search_finds_ramsund(seed_map: Path) -> None:
     with open_page(seed_map) as session:
         page = session.page
         page.wait_for_function(DRAWN)
-        page.locator(".leaflet-control-search .search-button").click()
-        page.locator(".leaflet-control-search input.search-input").press_sequentially(
-            "Ramsund", delay=20
-        )
-        tip = page.locator(".search-tip", has_text="Ramsund").first
+        tip = _search(page, "Ramsund").filter(has_text="Ramsund").first
         tip.wait_for()
         tip.click()
         popup = page.locator(f'{POPUP}[data-site="no-ramsund"]')
@@ -160,10 +164,7 @@ def test_search_finds_ramsund(seed_map: Path) -> None:
         assert "Ramsund" in popup.inner_text()
         # An alias: the Norwegian name finds the same site.
         _close_popup(page)
-        search = page.locator(".leaflet-control-search input.search-input")
-        search.fill("")
-        search.press_sequentially("orlogsstasjon", delay=20)
-        page.locator(".search-tip", has_text="Ramsund").first.wait_for()
+        _search(page, "orlogsstasjon").filter(has_text="Ramsund").first.wait_for()
         _clean(session)
 
 
@@ -310,9 +311,7 @@ def test_hostile_names_in_every_control(tmp_path: Path) -> None:
         assert "not known" in popup.inner_text()
         assert IMG in popup.inner_text()  # the agreement's name
         _close_popup(page)
-        page.locator(".leaflet-control-search .search-button").click()
-        page.locator(".leaflet-control-search input.search-input").press_sequentially("Osm")
-        tip = page.locator(".search-tip", has_text="<b>mountain</b>")
+        tip = _search(page, "Osm").filter(has_text="<b>mountain</b>")
         tip.wait_for()
         _click_marker(page, "no-evenes")
         popup_text = page.locator(f'{POPUP}[data-site="no-evenes"]').inner_text()
