@@ -189,7 +189,8 @@ def test_a_malformed_user_registry_reports_every_problem(tmp_path: Path) -> None
         ["timeline", "--sites", str(sites), "--agreements", str(agreements)],
     )
     assert code == 3
-    assert f"{agreements}:8:" in err and "2024-13-01" in err
+    assert f"{agreements}:8:" in err
+    assert "2024-13-01" in err
     assert "ph-nowhere" in err
 
 
@@ -229,7 +230,7 @@ def test_a_template_payload_in_a_user_site_stays_inert(tmp_path: Path) -> None:
             str(sites),
             "--agreements",
             str(agreements),
-        ]  # fmt: skip
+        ]
     )
     assert code in (0, 1), err
     page = target.read_text(encoding="utf-8")
@@ -269,7 +270,8 @@ def test_user_site_ids_work_in_corrections() -> None:
     tmp = EXAMPLE / "corrections.yaml"
     assert load_corrections([tmp], gaz)
     place = gaz.get_place("ph-rancudo")
-    assert place is not None and place.curated
+    assert place is not None
+    assert place.curated
     assert gaz.get("Pag-asa airstrip") == place  # an alias of the user's row
     assert load_gazetteer().get_place("ph-rancudo") is None  # the cached index is untouched
 
@@ -293,7 +295,7 @@ def test_unresolved_names_exit_1_and_corrections_make_it_0(tmp_path: Path) -> No
             *USER,
             "--corrections",
             str(CORRECTIONS),
-        ]  # fmt: skip
+        ]
     )
     assert code == 0, err
     code, out, err = run(
@@ -306,7 +308,7 @@ def test_unresolved_names_exit_1_and_corrections_make_it_0(tmp_path: Path) -> No
             str(CORRECTIONS),
             "--format",
             "csv",
-        ]  # fmt: skip
+        ]
     )
     assert code == 0, err
     assert "corrected by" in out
@@ -315,12 +317,22 @@ def test_unresolved_names_exit_1_and_corrections_make_it_0(tmp_path: Path) -> No
 def test_a_map_in_the_corpus_folder_is_skipped_and_reported(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(ARTICLES, corpus)
-    code, _out, err = run(["build", str(ARTICLES), "-o", str(tmp_path / "map.html"), *USER,
-                           "--corrections", str(CORRECTIONS)])  # fmt: skip
+    code, _out, err = run(
+        [
+            "build",
+            str(ARTICLES),
+            "-o",
+            str(tmp_path / "map.html"),
+            *USER,
+            "--corrections",
+            str(CORRECTIONS),
+        ]
+    )
     assert code == 0, err
     shutil.copy(tmp_path / "map.html", corpus / "map.html")  # e.g. moved there by hand
-    code, out, err = run(["extract", str(corpus), "--sites", str(SITES),
-                          "--corrections", str(CORRECTIONS)])  # fmt: skip
+    code, out, err = run(
+        ["extract", str(corpus), "--sites", str(SITES), "--corrections", str(CORRECTIONS)]
+    )
     assert code == 0, err
     assert "map.html: skipped: a map written by geo" in err
     assert "3 documents" in err
@@ -348,12 +360,13 @@ def test_sites_add_drafts_a_row(tmp_path: Path) -> None:
             "air_base",
             "--source",
             "https://example.org/basco",
-        ]  # fmt: skip
+        ]
     )
     assert code == 0, err
     assert "from the gazetteer" in out
-    code, _out, err = run(["sites", "add", "Mavulis Island", "--country", "PH", "--file",
-                           str(target)])  # fmt: skip
+    code, _out, err = run(
+        ["sites", "add", "Mavulis Island", "--country", "PH", "--file", str(target)]
+    )
     assert code == 0
     assert "no source_urls yet" in err
     code, _out, err = run(["sites", "check", str(target)])
@@ -372,7 +385,8 @@ def test_countries_need_no_web_assets(monkeypatch: pytest.MonkeyPatch, tmp_path:
     with pytest.raises(GeoError, match="geo assets fetch"):
         boundaries.countries("110m")
     russia = boundaries.country_polygon("RU")
-    assert russia.bounds[0] == -180.0 and russia.bounds[2] == 180.0
+    assert russia.bounds[0] == -180.0
+    assert russia.bounds[2] == 180.0
     layers = build_layers([ARTICLES], as_of="2024-12-31")
     countries = layers.countries.set_index("iso2")
     assert bool(countries.loc["PH", "has_polygon"])
@@ -432,7 +446,7 @@ def test_kml_styles_timespans_and_agreement_folders(tmp_path: Path) -> None:
             *USER,
             "--corrections",
             str(CORRECTIONS),
-        ]  # fmt: skip
+        ]
     )
     assert code == 0, err
     done = subprocess.run(
@@ -447,7 +461,8 @@ def test_kml_styles_timespans_and_agreement_folders(tmp_path: Path) -> None:
     assert "Layer name: example-ph-northern-access" in text  # one folder per agreement
     assert "Style = @site-air_base-negotiating-named" in text  # kind, status, corpus
     assert "Style = @site-air_base-approved-named" in text
-    assert "Style = @mention-site" in text and "Style = @mention-place" in text
+    assert "Style = @mention-site" in text
+    assert "Style = @mention-place" in text
     assert "begin (DateTime) = 2024/06/17" in text  # the user's agreement's first event
     assert "begin (DateTime) = 2016/03/18" in text  # EDCA's first five sites, 2016
     assert "timestamp (DateTime) = 2016/03/20" in text  # an article's date on its mentions

@@ -103,7 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     from geo.cli.build import add_build_parser
     from geo.cli.export import add_export_parser
-
     from geo.cli.sites import add_sites_parser
 
     add_build_parser(sub)

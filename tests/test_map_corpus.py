@@ -1,0 +1,214 @@
+"""The map centred on the analyst's corpus (issue 13), in Chromium with the network cut off.
+
+Built from the Philippines example (``examples/philippines/``: three example articles of
+2016, 2023 and 2024, the analyst's own sites and agreement, no corrections so that the
+review panel has unresolved names): the view fits the corpus, registry sites the
+documents do not name are dimmed and can be hidden, search covers every site, place and
+unresolved name and says "no match", the time control hides the 2023 article's mentions
+in 2016 and the legend follows it, the document filter narrows the map to one article,
+popups link each quote's article.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import geo.web.render as web_render
+from geo.layers.build import Layers, build_layers
+from tests.browser import open_page
+from tests.test_assets import require_assets
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "philippines"
+STATE = "Object.values(window.geoWebmapState)[0]"
+DRAWN = f"window.geoWebmapState && {STATE} && {STATE}.drawnAt !== null"
+MARKERS_IN_DOM = "document.querySelectorAll('.leaflet-marker-pane > *').length"
+POPUP = ".leaflet-popup-content .geo-popup"
+URL_2016 = "https://example.org/manila-ledger/2016/03/edca-first-five-sites"
+
+
+@pytest.fixture(scope="module")
+def corpus_map(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Layers]:
+    require_assets()
+    layers = build_layers(
+        [EXAMPLE / "articles"],
+        as_of="2024-12-31",
+        sites=[EXAMPLE / "sites.csv"],
+        agreements=[EXAMPLE / "agreements.yaml"],
+    )
+    path = web_render.save_map(layers, tmp_path_factory.mktemp("corpus") / "map.html")
+    return path, layers
+
+
+def _clean(session: Any) -> None:
+    assert session.non_local_requests == []
+    assert session.blocked == []
+    assert session.console_errors == []
+    assert session.dialogs == []
+
+
+def _search(page: Any, text: str) -> Any:
+    box = page.locator(".geo-search input.geo-search-input")
+    box.fill("")
+    box.press_sequentially(text, delay=5)
+    return page.locator(".geo-search-results li")
+
+
+def _named(page: Any, site_id: str) -> bool:
+    return bool(page.evaluate(f"(id) => {STATE}.named()[{STATE}.siteIndex[id]]", site_id))
+
+
+def test_view_fits_the_corpus(corpus_map: tuple[Path, Layers]) -> None:
+    path, layers = corpus_map
+    named = layers.sites[layers.sites["named_in_corpus"] & layers.sites["has_point"]]
+    with open_page(path) as session:
+        page = session.page
+        page.wait_for_function(DRAWN)
+        south, west, north, east = page.evaluate(
+            f"(() => {{ const b = {STATE}.map.getBounds();"
+            " return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; })()"
+        )
+        for lat, lon in zip(named["lat"], named["lon"], strict=True):
+            assert south <= lat <= north and west <= lon <= east, (lat, lon)
+        # The Philippines, not the registry's world: Europe and the Gulf are out of view.
+        assert west > 95 and east < 145, (west, east)
+        assert page.evaluate(f"{STATE}.map.getZoom()") >= 4
+        _clean(session)
+
+
+def test_search_finds_any_place_and_says_no_match(corpus_map: tuple[Path, Layers]) -> None:
+    path, layers = corpus_map
+    assert "Cagayan de Oro" in set(layers.places["name"])  # a place, not a registry site
+    with open_page(path) as session:
+        page = session.page
+        page.wait_for_function(DRAWN)
+        hit = _search(page, "Cagayan de O").filter(has_text="city").first
+        hit.wait_for()
+        hit.click()
+        page.wait_for_selector(POPUP)
+        assert "Cagayan de Oro" in page.locator(POPUP).inner_text()
+        # Every registry site is searchable, named in the corpus or not (Powidz, Poland).
+        _search(page, "Powidz").filter(has_text="Poland").first.wait_for()
+        none = _search(page, "Frobozzville")
+        none.first.wait_for()
+        assert none.count() == 1
+        assert none.first.inner_text() == "no match for “Frobozzville”"
+        assert none.first.is_visible()
+        # An unresolved name is found too, and opens the review panel at its entry.
+        _search(page, "Camp Melch").filter(has_text="unresolved name").first.click()
+        hit = page.locator(".geo-review-item.geo-review-hit")
+        hit.wait_for()
+        assert "Camp Melchor" in hit.inner_text()
+        assert "unresolved" in hit.inner_text()
+        # A user's site by its alias.
+        _search(page, "Pag-asa airstrip").filter(has_text="Rancudo").first.wait_for()
+        _clean(session)
+
+
+def test_time_control_hides_later_articles(corpus_map: tuple[Path, Layers]) -> None:
+    path, _layers = corpus_map
+    with open_page(path) as session:
+        page = session.page
+        page.wait_for_function(DRAWN)
+        dates = page.evaluate(f"{STATE}.data.timeline.dates")
+        assert "2016-03-20" in dates and "2023-04-04" in dates  # article dates are positions
+        places_now = page.evaluate(f"{STATE}.places.getLayers().length")
+        assert _named(page, "ph-camilo-osias")
+        position = max(i for i, d in enumerate(dates) if d <= "2016-06-01")
+        page.locator(".geo-slider input[type=range]").fill(str(position))
+        assert page.locator(".geo-slider-date").inner_text().endswith(dates[position])
+        # The 2023 article's mentions are not there yet; the 2016 article's are.
+        assert not _named(page, "ph-camilo-osias")
+        assert not _named(page, "ph-rancudo")
+        assert _named(page, "ph-basa")
+        assert page.evaluate(f"{STATE}.places.getLayers().length") < places_now
+        legend = page.locator(".geo-legend-asof").inner_text()
+        assert legend.startswith(f"as of {dates[position]}")
+        assert "named in 1 of 3 documents" in legend
+        page.evaluate(f"void {STATE}.openSite('ph-basa')")
+        popup = page.locator(f'{POPUP}[data-site="ph-basa"]')
+        popup.wait_for()
+        assert popup.locator("blockquote.geo-quote").count() == 1  # the 2024 quote hidden
+        assert "hidden by the time control" in popup.inner_text()
+        _clean(session)
+
+
+def test_popup_links_the_article(corpus_map: tuple[Path, Layers]) -> None:
+    path, _layers = corpus_map
+    with open_page(path) as session:
+        page = session.page
+        page.wait_for_function(DRAWN)
+        page.evaluate(f"void {STATE}.openSite('ph-basa')")
+        popup = page.locator(f'{POPUP}[data-site="ph-basa"]')
+        popup.wait_for()
+        cite = popup.locator("blockquote.geo-quote cite").first
+        assert "Manila Ledger (example outlet) · 2016-03-20" in cite.inner_text()
+        link = cite.locator("a.geo-doc-link")
+        assert link.get_attribute("href") == URL_2016
+        assert link.get_attribute("rel") == "noopener noreferrer"
+        assert link.inner_text() == "Five Philippine bases opened to US rotations under EDCA"
+        _clean(session)
+
+
+def test_dimmed_sites_and_only_named_toggle(corpus_map: tuple[Path, Layers]) -> None:
+    path, layers = corpus_map
+    sites = layers.sites
+    located = int(sites["has_point"].sum())
+    named = int((sites["has_point"] & sites["in_corpus"]).sum())
+    assert 0 < named < located
+    with open_page(path) as session:
+        page = session.page
+        page.wait_for_function(DRAWN)
+        assert page.evaluate(MARKERS_IN_DOM) == located
+        dimmed = page.evaluate(
+            "document.querySelectorAll('.leaflet-marker-pane .geo-dimmed').length"
+        )
+        assert dimmed == located - named
+        opacity = page.evaluate(f"{STATE}.markers[{STATE}.siteIndex['jp-kadena']].options.opacity")
+        assert opacity < 1
+        page.locator(".geo-filters input.geo-only-named").check()
+        assert page.evaluate(MARKERS_IN_DOM) == named
+        page.locator(".geo-filters input.geo-only-named").uncheck()
+        assert page.evaluate(MARKERS_IN_DOM) == located
+        # The document filter: only the 2024 article's sites count as named.
+        page.locator(".geo-filters select.geo-doc-filter").select_option(
+            label="2024-06-18 · Talks on a northern access arrangement reach Batanes and La Union"
+        )
+        assert _named(page, "ph-rancudo")
+        assert not _named(page, "ph-camilo-osias")
+        assert "named in 1 of 3 documents" in page.locator(".geo-legend-asof").inner_text()
+        _clean(session)
+
+
+def test_review_panel_and_user_sites(corpus_map: tuple[Path, Layers]) -> None:
+    path, layers = corpus_map
+    unresolved = set(layers.unresolved["surface"])
+    assert unresolved
+    with open_page(path) as session:
+        page = session.page
+        page.wait_for_function(DRAWN)
+        summary = page.locator(".geo-review summary").inner_text()
+        assert summary.startswith(f"Review: {len(unresolved)} unresolved")
+        page.locator(".geo-review summary").click()
+        items = page.locator(".geo-review-item").all_inner_texts()
+        for name in unresolved:
+            assert any(text.startswith(name) for text in items), name
+        assert any("(score 0." in text for text in items)  # a low-score name with its place
+        # The user's site: drawn with its status colour, quoted from the 2024 article.
+        page.evaluate(f"void {STATE}.openSite('ph-rancudo')")
+        popup = page.locator(f'{POPUP}[data-site="ph-rancudo"]')
+        popup.wait_for()
+        text = popup.inner_text()
+        assert "Northern Access Arrangement (example)" in text
+        assert "negotiating" in text
+        assert popup.locator("mark").first.inner_text() == "Rancudo Airfield"
+        icon = page.evaluate(
+            f"{STATE}.markers[{STATE}.siteIndex['ph-rancudo']].getElement().className"
+        )
+        assert "awesome-marker-icon-orange" in icon
+        _clean(session)
