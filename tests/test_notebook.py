@@ -101,6 +101,27 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def executed(out_dir: Path) -> nbformat.NotebookNode:
     """The notebook after a full offline run in ``notebooks/`` (outputs in memory only)."""
+    return _execute(out_dir, {})
+
+
+#: The second corpus: the Philippines example of docs/guide.md, with the analyst's files.
+PHILIPPINES = {
+    "GEO_NOTEBOOK_CORPUS": "examples/philippines/articles",
+    "GEO_NOTEBOOK_SITES": "examples/philippines/sites.csv",
+    "GEO_NOTEBOOK_AGREEMENTS": "examples/philippines/agreements.yaml",
+    "GEO_NOTEBOOK_CORRECTIONS": "examples/philippines/corrections.yaml",
+    "GEO_NOTEBOOK_RIVALS": "cn-mischief-reef,cn-fiery-cross-reef",
+    "GEO_NOTEBOOK_BORDER": "CN",
+}
+
+
+@pytest.fixture(scope="module")
+def executed_philippines(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+    """The same notebook run on the Philippines example (another corpus and region)."""
+    return _execute(tmp_path_factory.mktemp("notebook-ph"), PHILIPPINES)
+
+
+def _execute(out_dir: Path, extra_env: dict[str, str]) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -114,7 +135,11 @@ def executed(out_dir: Path) -> nbformat.NotebookNode:
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     )
-    env = {**os.environ, "GEO_NOTEBOOK_OUT": str(out_dir)}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GEO_NOTEBOOK_")},
+        "GEO_NOTEBOOK_OUT": str(out_dir),
+        **extra_env,
+    }
     env.pop("MPLBACKEND", None)  # the kernel's own inline backend draws the figures
     try:
         client.execute(env=env)
@@ -275,3 +300,38 @@ def test_printed_distance_to_russian_border(executed: nbformat.NotebookNode) -> 
     expected = float(distances.min()) / 1000
     printed = printed_km(executed, "Distance to border of RU", "no-evenes")
     assert printed == pytest.approx(expected, abs=0.5)
+
+
+# --------------------------------------------------------------------------- another corpus
+
+
+def _site_point(site_id: str, path: Path) -> tuple[float, float]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("id") == site_id:
+                return float(row["lat"]), float(row["lon"])
+    raise AssertionError(f"{site_id} is not in {path}")
+
+
+@pytest.mark.slow
+def test_notebook_runs_on_another_corpus(executed_philippines: nbformat.NotebookNode) -> None:
+    nb = executed_philippines
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+    text = "\n".join(_texts(nb))
+    assert "Arctic" not in "".join(_texts(nb)[:3])  # the parameters are the Philippines'
+    # Per-agreement tables: the curated EDCA and the analyst's own agreement.
+    assert "us-ph-edca: Enhanced Defense Cooperation Agreement" in text
+    assert "example-ph-northern-access: Northern Access Arrangement (example)" in text
+    # First and last report, and a site named outside every agreement.
+    assert "2016-03-20" in text and "2024-06-18" in text
+    assert "Basco Airport" in text
+    # Distances to the rivals the analyst chose, checked with pyproj.
+    lat, lon = _site_point("ph-rancudo", ROOT / "examples" / "philippines" / "sites.csv")
+    r_lat, r_lon = site_latlon("cn-mischief-reef")
+    expected = GEOD.inv(lon, lat, r_lon, r_lat)[2] / 1000
+    printed = printed_km(nb, "Distance to Mischief Reef", "ph-rancudo")
+    assert printed == pytest.approx(expected, abs=0.06)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "no map of the region"
+    assert any("iframe srcdoc" in o.get("data", {}).get("text/html", "") for o in outputs)

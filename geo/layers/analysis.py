@@ -15,8 +15,9 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -41,21 +42,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STATUS_COLORS",
+    "NotebookParameters",
+    "agreement_site_tables",
     "arctic_plot",
     "border_lines",
+    "corpus_plot",
     "corpus_summary",
     "distances_to_border",
     "distances_to_place",
+    "distances_to_rivals",
     "document_day",
     "format_distances",
     "geopackage_summary",
     "latest_document_date",
     "layer_summary",
     "mentions_table",
+    "named_outside_agreements",
     "named_vs_unnamed",
     "nearest_border_point",
+    "notebook_parameters",
     "output_dir",
     "project_root",
+    "site_reports",
     "status_at_document_dates",
 ]
 
@@ -409,7 +417,7 @@ def _target_point(
         from geo.gazetteer.store import load_gazetteer
 
         gaz = gazetteer or load_gazetteer()
-        place = gaz.get(name_or_latlon)
+        place = gaz.get_place(name_or_latlon) or gaz.get(name_or_latlon)  # a site id or a name
         if place is None or place.lat is None or place.lon is None:
             msg = f"no place with a point named {name_or_latlon!r} in the gazetteer"
             raise PlaceNotFoundError(msg)
@@ -755,6 +763,331 @@ def arctic_plot(
     as_of = getattr(layers, "as_of", None)
     when = f" on {as_of.isoformat()}" if isinstance(as_of, dt.date) else ""
     ax.set_title(f"Agreed sites north of {min_lat:g}° N by status{when} ({crs})")
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return ax
+
+
+# --------------------------------------------------------------------------- any corpus
+
+
+@dataclass(frozen=True)
+class NotebookParameters:
+    """What the notebook analyses: a corpus, the analyst's files, rivals and a border.
+
+    Read by :func:`notebook_parameters` from ``GEO_NOTEBOOK_*`` variables (the tests run
+    the notebook on two corpora that way), else the Arctic example of ``seeds/``.
+    """
+
+    corpus: tuple[Path, ...]
+    sites: tuple[Path, ...] = ()
+    agreements: tuple[Path, ...] = ()
+    corrections: tuple[Path, ...] = ()
+    rivals: tuple[str, ...] = ()
+    border: str | None = None
+    polar: bool = False
+    title: str = "the corpus"
+
+
+def _paths(value: str | None, root: Path) -> tuple[Path, ...]:
+    if not value:
+        return ()
+    return tuple(
+        (p if p.is_absolute() else root / p)
+        for p in (Path(part) for part in value.split(os.pathsep) if part.strip())
+    )
+
+
+def notebook_parameters(root: Path | str | None = None) -> NotebookParameters:
+    """The notebook's parameters: ``GEO_NOTEBOOK_*`` variables, else the Arctic example.
+
+    ``GEO_NOTEBOOK_CORPUS`` (files or folders, separated by ``os.pathsep``),
+    ``GEO_NOTEBOOK_SITES``, ``GEO_NOTEBOOK_AGREEMENTS``, ``GEO_NOTEBOOK_CORRECTIONS``
+    (the analyst's files, same separator; relative paths are from the checkout),
+    ``GEO_NOTEBOOK_RIVALS`` (comma-separated site ids or place names to measure distances
+    to), ``GEO_NOTEBOOK_BORDER`` (an ISO code, or empty for none) and
+    ``GEO_NOTEBOOK_POLAR`` (``1`` for the Arctic polar view). Without
+    ``GEO_NOTEBOOK_CORPUS``: ``seeds/``, rivals Severomorsk, Russia's border, polar.
+    """
+    base = project_root(root)
+    env = os.environ
+    corpus = _paths(env.get("GEO_NOTEBOOK_CORPUS"), base)
+    if not corpus:
+        return NotebookParameters(
+            corpus=(base / "seeds",),
+            rivals=("Severomorsk",),
+            border="RU",
+            polar=True,
+            title="the Arctic example (seeds/)",
+        )
+    rivals = tuple(r.strip() for r in env.get("GEO_NOTEBOOK_RIVALS", "").split(",") if r.strip())
+    border = (env.get("GEO_NOTEBOOK_BORDER") or "").strip().upper() or None
+    return NotebookParameters(
+        corpus=corpus,
+        sites=_paths(env.get("GEO_NOTEBOOK_SITES"), base),
+        agreements=_paths(env.get("GEO_NOTEBOOK_AGREEMENTS"), base),
+        corrections=_paths(env.get("GEO_NOTEBOOK_CORRECTIONS"), base),
+        rivals=rivals,
+        border=border,
+        polar=env.get("GEO_NOTEBOOK_POLAR", "") in ("1", "true", "yes"),
+        title=", ".join(p.name for p in corpus),
+    )
+
+
+def _doc_dates(layers: Any) -> dict[str, str | None]:
+    documents = getattr(layers, "documents", None)
+    if documents is None or not len(documents):
+        return {}
+    return {
+        str(d): (str(v) if isinstance(v, str) and v else None)
+        for d, v in zip(documents["doc_id"], documents["date"], strict=True)
+    }
+
+
+def _date_key(date: str | None) -> tuple[int, str]:
+    """Sort dated reports by their first day, undated ones last."""
+    if not date:
+        return (1, "")
+    try:
+        return (0, parse_partial_date(date[:10])[0].isoformat())
+    except ValueError:
+        return (1, date)
+
+
+def site_reports(layers: Any) -> pd.DataFrame:
+    """First and last report of every site and place the corpus names, by article date.
+
+    One row per place id: id, name, kind, agreed (a site of a registry agreement),
+    mentions, documents, first_report and first_doc, last_report and last_doc (dates as
+    the articles give them; undated articles count after dated ones). Agreed sites
+    first, then by first report.
+    """
+    mentions = getattr(layers, "mentions", None)
+    columns = [
+        "id", "name", "kind", "agreed", "mentions", "documents",
+        "first_report", "first_doc", "last_report", "last_doc",
+    ]  # fmt: skip
+    if mentions is None or not len(mentions):
+        return pd.DataFrame(columns=columns)
+    dates = _doc_dates(layers)
+    registry = getattr(layers, "registry", None)
+    agreed = set(registry.site_ids()) if isinstance(registry, Registry) else set()
+    frame = pd.DataFrame(mentions)
+    frame = frame[~frame["demonym"].astype(bool)] if "demonym" in frame else frame
+    rows = []
+    for place_id, group in frame.groupby("place_id", sort=False):
+        docs = sorted(
+            dict.fromkeys(str(d) for d in group["doc"]), key=lambda d: _date_key(dates.get(d))
+        )
+        first, last = docs[0], docs[-1]
+        rows.append(
+            {
+                "id": str(place_id),
+                "name": str(group["name"].iloc[0]),
+                "kind": str(group["kind"].iloc[0]),
+                "agreed": str(place_id) in agreed,
+                "mentions": len(group),
+                "documents": len(docs),
+                "first_report": dates.get(first) or "undated",
+                "first_doc": first,
+                "last_report": dates.get(last) or "undated",
+                "last_doc": last,
+            }
+        )
+    out = pd.DataFrame(rows, columns=columns)
+    order = [
+        (not a, _date_key(None if d == "undated" else d))
+        for a, d in zip(out["agreed"], out["first_report"], strict=True)
+    ]
+    out = out.iloc[sorted(range(len(out)), key=lambda i: order[i])]
+    return out.reset_index(drop=True)
+
+
+def agreement_site_tables(layers: Any) -> dict[str, pd.DataFrame]:
+    """Per agreement the corpus touches: its sites with status, mentions and reports.
+
+    Agreements that have a site named or implied in the corpus, or that an article is
+    linked to, in registry order. Each table: site, name, status (on ``as_of``), named,
+    implied, mentions, first_report, last_report.
+    """
+    registry = getattr(layers, "registry", None)
+    sites = getattr(layers, "sites", None)
+    if not isinstance(registry, Registry) or sites is None:
+        return {}
+    reports = site_reports(layers).set_index("id")
+    by_site = pd.DataFrame(sites).set_index("site_id")
+    linked: set[str] = set()
+    documents = getattr(layers, "documents", None)
+    if documents is not None and len(documents):
+        for cell in documents["agreements"]:
+            linked.update(a for a in str(cell or "").split(",") if a)
+    as_of = getattr(layers, "as_of", None) or dt.date.today()
+    out: dict[str, pd.DataFrame] = {}
+    for agreement in registry:
+        ids = [s for s in agreement.all_sites() if s in by_site.index]
+        in_corpus = [s for s in ids if bool(by_site.loc[s, "in_corpus"])]
+        if not in_corpus and agreement.id not in linked:
+            continue
+        rows = []
+        for site in ids:
+            row = by_site.loc[site]
+            report = reports.loc[site] if site in reports.index else None
+            rows.append(
+                {
+                    "site": site,
+                    "name": row["name"],
+                    "status": registry.site_status(site, agreement.id, as_of),
+                    "named": bool(row["named_in_corpus"]),
+                    "implied": int(cast("Any", row["implied_count"])),
+                    "mentions": int(cast("Any", row["mention_count"])),
+                    "first_report": report["first_report"] if report is not None else None,
+                    "last_report": report["last_report"] if report is not None else None,
+                }
+            )
+        table = pd.DataFrame(rows)
+        table.attrs["agreement"] = f"{agreement.id}: {agreement.name}"
+        out[agreement.id] = table
+    return out
+
+
+def named_outside_agreements(layers: Any) -> pd.DataFrame:
+    """Military sites the corpus names that no registry agreement lists.
+
+    Curated sites of ``data/sites/`` (airfields, bases of other countries), the user's
+    ``--sites`` rows outside their agreements and airfields of the gazetteer: what an
+    analyst may want to add to an agreement of their own. Columns of
+    :func:`site_reports`.
+    """
+    from geo.vocab import SITE_KIND_KEYS
+
+    reports = site_reports(layers)
+    kinds = set(SITE_KIND_KEYS) | {"airport"}
+    chosen = reports[~reports["agreed"] & reports["kind"].isin(kinds)]
+    return chosen.reset_index(drop=True)
+
+
+def _rival_point(target: str, gazetteer: Gazetteer | None, layers: Any) -> tuple[str, float, float]:
+    """(label, lat, lon) of a rival: a site id (curated or the user's), else a place name."""
+    from geo.gazetteer.store import load_gazetteer
+
+    gaz = gazetteer or load_gazetteer()
+    place = gaz.get_place(target)
+    if place is None:
+        for row in getattr(layers, "user_sites", None) or ():
+            if row.id == target and row.lat is not None and row.lon is not None:
+                return row.name, float(row.lat), float(row.lon)
+    if place is not None and place.lat is not None and place.lon is not None:
+        return place.name, float(place.lat), float(place.lon)
+    return _target_point(target, gaz)
+
+
+def distances_to_rivals(
+    layers: Any,
+    rivals: Sequence[str],
+    *,
+    only_corpus: bool = True,
+    gazetteer: Gazetteer | None = None,
+) -> pd.DataFrame:
+    """Geodesic distance (km, WGS84) from each agreed site to each rival the analyst names.
+
+    *rivals* are site ids (``cn-mischief-reef``, one of your ``--sites``) or place names
+    (``Severomorsk``). Rows: the agreed sites with a point, those the corpus names or
+    implies when *only_corpus*; columns site, name, one ``km to <rival>`` per rival,
+    nearest (the rival's name) and nearest_km; nearest first.
+    """
+    sites = getattr(layers, "sites", layers)
+    if only_corpus and "in_corpus" in sites:
+        sites = sites[sites["in_corpus"].astype(bool)]
+    points = _site_points(sites)
+    targets = [_rival_point(r, gazetteer, layers) for r in rivals]
+    frame = points[["site", "name"]].copy()
+    for label, lat, lon in targets:
+        frame[f"km to {label}"] = [
+            round(geodesic((a, b), (lat, lon)).km, 1)
+            for a, b in zip(points["lat"], points["lon"], strict=True)
+        ]
+    if targets:
+        km = frame[[f"km to {label}" for label, _a, _b in targets]]
+        frame["nearest"] = [targets[i][0] for i in km.to_numpy().argmin(axis=1)]
+        frame["nearest_km"] = km.min(axis=1)
+        frame = frame.sort_values(["nearest_km", "site"], kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def corpus_plot(
+    layers: Any,
+    ax: Axes | None = None,
+    *,
+    mark: Sequence[str] = (),
+    pad_deg: float = 2.0,
+    gazetteer: Gazetteer | None = None,
+) -> Axes:
+    """A static map of the corpus's region, for any region (the Arctic has :func:`arctic_plot`).
+
+    An azimuthal equidistant projection centred on the sites the corpus names (so
+    distances from the centre are true), Natural Earth 1:50m countries from the data,
+    the registry's sites in view coloured by status (named ones larger and labelled) and
+    the *mark* rivals (site ids or place names) as black crosses.
+    """
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+
+    from geo.gazetteer.boundaries import countries
+
+    sites = getattr(layers, "sites", layers)
+    named = sites[sites["in_corpus"].astype(bool)] if "in_corpus" in sites else sites
+    core = _site_points(named)
+    if not len(core):
+        core = _site_points(sites)
+    if not len(core):
+        msg = "no located site to centre the map on"
+        raise GeoError(msg)
+    marks = [_rival_point(m, gazetteer, layers) for m in mark]
+    lats = [*core["lat"], *(m[1] for m in marks)]
+    lons = [*core["lon"], *(m[2] for m in marks)]
+    south, north = min(lats) - pad_deg, max(lats) + pad_deg
+    west, east = min(lons) - pad_deg, max(lons) + pad_deg
+    lat0, lon0 = (south + north) / 2, (west + east) / 2
+    crs = f"+proj=aeqd +lat_0={lat0:.4f} +lon_0={lon0:.4f} +datum=WGS84 +units=m"
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(9, 9))
+    ax.set_facecolor("#dbe9f6")
+    world = countries("50m")
+    clip = shapely.box(west, south, east, north)
+    world["geometry"] = world.geometry.intersection(clip)
+    world = world[~world.geometry.is_empty]
+    world.to_crs(crs).plot(ax=ax, color="#f2efe9", edgecolor="#9e9e9e", linewidth=0.5, zorder=1)
+    allpoints = _site_points(sites)
+    view = allpoints[allpoints["lat"].between(south, north) & allpoints["lon"].between(west, east)]
+    statuses = dict(zip(sites["site_id"].astype(str), sites["status"].astype(str), strict=False))
+    is_named = set(core["site"])
+    frame = gpd.GeoDataFrame(
+        view, geometry=gpd.points_from_xy(view["lon"], view["lat"]), crs="EPSG:4326"
+    ).to_crs(crs)
+    if len(frame):
+        frame.plot(
+            ax=ax,
+            color=[STATUS_COLORS.get(statuses.get(s, "none"), "#9e9e9e") for s in frame["site"]],
+            markersize=[70 if s in is_named else 20 for s in frame["site"]],
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=3,
+        )
+        for site, geom in zip(frame["site"], frame.geometry, strict=True):
+            if site in is_named:
+                ax.annotate(site, (geom.x, geom.y), xytext=(5, 3), textcoords="offset points",
+                            fontsize=8, zorder=4)  # fmt: skip
+    to_crs = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_user_input(crs), always_xy=True)
+    for label, m_lat, m_lon in marks:
+        x, y = to_crs.transform(m_lon, m_lat)
+        ax.plot(x, y, marker="X", color="black", markersize=8, linestyle="", zorder=4)
+        ax.annotate(label, (x, y), xytext=(5, -10), textcoords="offset points", fontsize=8)
+    xs, ys = to_crs.transform([west, east, west, east], [south, south, north, north])
+    ax.set_xlim(min(xs), max(xs))
+    ax.set_ylim(min(ys), max(ys))
+    as_of = getattr(layers, "as_of", None)
+    when = f" on {as_of.isoformat()}" if isinstance(as_of, dt.date) else ""
+    ax.set_title(f"Sites of the corpus by status{when} (azimuthal equidistant)")
     ax.set_axis_off()
     ax.set_aspect("equal")
     return ax
