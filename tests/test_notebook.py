@@ -324,7 +324,8 @@ def test_notebook_runs_on_another_corpus(executed_philippines: nbformat.Notebook
     assert "us-ph-edca: Enhanced Defense Cooperation Agreement" in text
     assert "example-ph-northern-access: Northern Access Arrangement (example)" in text
     # First and last report, and a site named outside every agreement.
-    assert "2016-03-20" in text and "2024-06-18" in text
+    assert "2016-03-20" in text
+    assert "2024-06-18" in text
     assert "Basco Airport" in text
     # Distances to the rivals the analyst chose, checked with pyproj.
     lat, lon = _site_point("ph-rancudo", ROOT / "examples" / "philippines" / "sites.csv")
