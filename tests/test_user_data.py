@@ -470,3 +470,52 @@ def test_kml_styles_timespans_and_agreement_folders(tmp_path: Path) -> None:
     raw = target.read_text(encoding="utf-8")
     assert "<TimeSpan><begin>2024-06-17</begin></TimeSpan>" in raw
     assert raw.count('<Folder id="agreement-') >= 2
+
+
+# --------------------------------------------------------------------------- --online
+
+
+def test_online_fallback_on_extract_build_and_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--online asks a (fake, loopback) Nominatim once per unresolved name, then the cache."""
+    from tests import test_online
+
+    monkeypatch.setattr(settings, "online_cache_dir", tmp_path / "online")
+    monkeypatch.setattr(settings, "user_agent", None)
+    monkeypatch.setattr(settings, "online", False)
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setitem(
+        test_online.PLACES,
+        "frobozzville air base",
+        {**test_online.PLACES["frobozzville"], "display_name": "Frobozzville Air Base, Norge"},
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "US Marines trained at Frobozzville Air Base in Norway last week.\n", encoding="utf-8"
+    )
+    server = test_online.FakeNominatim()
+    try:
+        url = f"http://127.0.0.1:{server.port}"
+        online = ["--online", "--user-agent", test_online.AGENT, "--nominatim", url]
+        code, _out, _err = run(["extract", str(corpus), "-o", str(tmp_path / "off.jsonl")])
+        assert code == 1  # offline by default: unresolved, and never asked
+        assert server.requests == []
+        code, _out, err = run(["extract", str(corpus), "-o", str(tmp_path / "on.jsonl"), *online])
+        assert code == 0, err
+        records = [json.loads(line) for line in (tmp_path / "on.jsonl").read_text().splitlines()]
+        found = next(r for r in records if r["surface"] == "Frobozzville Air Base")
+        assert found["lat"] == pytest.approx(60.1)
+        assert found["reason"].startswith("online: Nominatim")
+        assert len(server.requests) == 1
+    finally:
+        server.stop()
+    # The server is gone: build and export get the answer from the cache.
+    code, _out, err = run(["build", str(corpus), "-o", str(tmp_path / "m.html"), *online])
+    assert code == 0, err
+    code, _out, err = run(["export", str(corpus), "-o", str(tmp_path / "x.csv"), *online])
+    assert code == 0, err
+    assert "Frobozzville Air Base" in (tmp_path / "x-mentions.csv").read_text(encoding="utf-8")
