@@ -215,3 +215,24 @@ def test_review_panel_and_user_sites(corpus_map: tuple[Path, Layers]) -> None:
         )
         assert "awesome-marker-icon-orange" in icon
         _clean(session)
+
+
+def test_as_of_before_an_article_hides_its_mentions(tmp_path: Path) -> None:
+    """``--as-of 2016-06-01``: the map shows only what was published by then."""
+    require_assets()
+    layers = build_layers(
+        [EXAMPLE / "articles"],
+        as_of="2016-06-01",
+        sites=[EXAMPLE / "sites.csv"],
+        agreements=[EXAMPLE / "agreements.yaml"],
+    )
+    path = web_render.save_map(layers, tmp_path / "map.html")
+    with open_page(path) as session:
+        page = session.page
+        page.wait_for_function(DRAWN)
+        assert page.evaluate(f"{STATE}.data.timeline.dates.slice(-1)[0]") == "2016-06-01"
+        assert _named(page, "ph-basa")
+        assert not _named(page, "ph-camilo-osias")  # named only by the 2023 article
+        legend = page.locator(".geo-legend-asof").inner_text()
+        assert "named in 1 of 3 documents" in legend
+        _clean(session)

@@ -392,6 +392,7 @@ def test_countries_need_no_web_assets(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert bool(countries.loc["PH", "has_polygon"])
 
 
+@pytest.mark.unit
 def test_pack_and_unpack_move_the_caches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     source = tmp_path / "a"
     (source / "assets" / "pkg@1").mkdir(parents=True)
