@@ -66,6 +66,7 @@ benchmarks: $(VENV)/.installed-dev assets index
 	$(BIN)/python benchmarks/geoparse.py
 	$(BIN)/python benchmarks/linking.py
 	$(BIN)/python benchmarks/map.py
+	$(BIN)/python benchmarks/usersites.py
 
 # The README's picture (docs/map.png): the browser test writes it only when asked.
 screenshot: $(VENV)/.installed-dev assets index system-deps
