@@ -180,18 +180,17 @@ def test_a_malformed_user_registry_reports_every_problem(tmp_path: Path) -> None
     for line in expected:
         assert line in err, (line, err)
     assert not (tmp_path / "x.gpkg").exists()
-    # Sites fixed, the agreement's own problems come next, all at once with lines.
-    sites.write_text(
-        "id,name,kind,country,source_urls\nph-one,One,air_base,PH,https://example.org/1\n",
-        encoding="utf-8",
-    )
-    code, _out, err = run(
-        ["timeline", "--sites", str(sites), "--agreements", str(agreements)],
-    )
-    assert code == 3
+    # The agreement's problems come in the same run: a bad date, a site nobody declared
+    # (the sites with problems still count as declared: no "unknown site id" for them).
     assert f"{agreements}:8:" in err
     assert "2024-13-01" in err
-    assert "ph-nowhere" in err
+    assert "unknown site id 'ph-nowhere'" in err
+    assert "unknown site id 'ph-two'" not in err
+    # geo timeline checks the same files the same way.
+    user = ["--sites", str(sites), "--sites", str(geojson), "--agreements", str(agreements)]
+    code, _out, err2 = run(["timeline", *user])
+    assert code == 3
+    assert err2.splitlines()[1:] == err.splitlines()[1:]
 
 
 def test_a_template_payload_in_a_user_site_stays_inert(tmp_path: Path) -> None:

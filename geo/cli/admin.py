@@ -17,13 +17,12 @@ def cmd_timeline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """
     from geo.registry.agreements import load_registry
 
-    site_ids = None
     if getattr(args, "sites", None):
-        from geo.gazetteer.usersites import load_user_sites
-        from geo.registry.agreements import _default_site_ids
+        from geo.layers.build import load_user_registry
 
-        site_ids = _default_site_ids() | {row.id for row in load_user_sites(args.sites)}
-    registry = load_registry(list(args.agreements), site_ids=site_ids)
+        _sites, registry = load_user_registry(args.sites, args.agreements)
+    else:
+        registry = load_registry(list(args.agreements))
     if args.agreement and args.agreement not in registry:
         known = ", ".join(registry.ids)
         msg = f"no agreement {args.agreement!r} in the registry (known: {known})"

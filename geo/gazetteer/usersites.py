@@ -347,3 +347,41 @@ def site_row_dict(row: SiteRow) -> dict[str, str]:
         else:
             out[column] = str(value)
     return out
+
+
+def declared_ids(paths: Sequence[Path | str]) -> set[str]:
+    """The ids the user's sites files declare, read leniently (no validation).
+
+    When a sites file has problems, the agreements are still checked against the ids it
+    declares, so one run reports the problems of both kinds of file at once instead of
+    adding "unknown site id" for every site of a row with a typo elsewhere.
+    """
+    import csv
+
+    ids: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        try:
+            suffix = path.suffix.lower()
+            text = path.read_text(encoding="utf-8-sig")
+            if suffix == ".csv":
+                ids.update((r.get("id") or "").strip() for r in csv.DictReader(text.splitlines()))
+            elif suffix in (".yaml", ".yml"):
+                from geo.io.safeyaml import load_with_lines
+
+                data = load_with_lines(text, str(path))
+                items = data.get("sites") if isinstance(data, dict) else data
+                if isinstance(items, list):
+                    ids.update(
+                        str(i.get("id")) for i in items if isinstance(i, dict) and i.get("id")
+                    )
+            elif suffix in (".geojson", ".json"):
+                data = json.loads(text)
+                for feature in data.get("features", []) if isinstance(data, dict) else []:
+                    props = feature.get("properties") if isinstance(feature, dict) else None
+                    if isinstance(props, dict) and props.get("id"):
+                        ids.add(str(props["id"]))
+        except (OSError, UnicodeDecodeError, ValueError, DataError):
+            continue
+    ids.discard("")
+    return ids

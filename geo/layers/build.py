@@ -454,13 +454,47 @@ def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> l
     return rows
 
 
-def load_user_files(sites: Sequence[Path | str]) -> list[Any]:
-    """The user's sites files, validated (:func:`geo.gazetteer.usersites.load_user_sites`)."""
-    if not sites:
-        return []
-    from geo.gazetteer.usersites import load_user_sites
+def load_user_registry(
+    sites: Sequence[Path | str],
+    agreements: Sequence[Path | str],
+    registry: Registry | None = None,
+) -> tuple[list[Any], Registry]:
+    """The user's sites and the registry with their agreements, checked together.
 
-    return load_user_sites([Path(p) for p in sites])
+    Problems of the sites files and of the agreements files come back in one
+    :class:`~geo.errors.DataError` (each ``file:line: field: problem``), so one run
+    shows everything to fix. Agreements may name the user's sites.
+    """
+    from geo.errors import DataError
+
+    problems: list[str] = []
+    user_sites: list[Any] = []
+    declared: set[str] = set()
+    if sites:
+        from geo.gazetteer.usersites import declared_ids, load_user_sites
+
+        try:
+            user_sites = load_user_sites([Path(p) for p in sites])
+            declared = {row.id for row in user_sites}
+        except DataError as err:
+            problems.extend(err.problems or [str(err)])
+            declared = declared_ids(sites)
+    if registry is None:
+        known: frozenset[str] | None = None
+        if declared:
+            from geo.registry.agreements import _default_site_ids
+
+            known = _default_site_ids() | declared
+        try:
+            registry = load_registry([Path(p) for p in agreements], site_ids=known)
+        except DataError as err:
+            problems.extend(err.problems or [str(err)])
+    if problems:
+        count = len(problems)
+        msg = f"{count} problem{'s' if count != 1 else ''} in your sites and agreements:\n  "
+        raise DataError(msg + "\n  ".join(problems), problems=problems)
+    assert registry is not None
+    return user_sites, registry
 
 
 def build_layers(
@@ -494,14 +528,7 @@ def build_layers(
     import pandas as pd
 
     date = parse_as_of(as_of)
-    user_sites = load_user_files(sites)
-    if registry is None:
-        known: frozenset[str] | None = None
-        if user_sites:
-            from geo.registry.agreements import _default_site_ids
-
-            known = _default_site_ids() | {row.id for row in user_sites}
-        registry = load_registry([Path(p) for p in agreements], site_ids=known)
+    user_sites, registry = load_user_registry(sites, agreements, registry)
     errors: list[DocumentError] = []
 
     def report(error: DocumentError) -> None:
