@@ -236,3 +236,53 @@ def test_as_of_before_an_article_hides_its_mentions(tmp_path: Path) -> None:
         legend = page.locator(".geo-legend-asof").inner_text()
         assert "named in 1 of 3 documents" in legend
         _clean(session)
+
+
+def test_hostile_user_site_stays_text_in_the_browser(tmp_path: Path) -> None:
+    """A user's sites file with markup and a template payload: shown as text, never run."""
+    require_assets()
+    payload = "{{ 'geo' ~ 'PWN' ~ 'ED' }}"
+    img = "<img src=x onerror=alert(1)>"
+    sites = tmp_path / "s.csv"
+    sites.write_text(
+        "id,name,kind,country,lat,lon,coord_precision,coord_source,aliases,source_urls\n"
+        f'ph-evil,"Evil {payload} {img}",air_base,PH,14.5,121.0,locality,x,'
+        f'"Evil Alias {payload}|Zorblat <b>x</b>|Zorblat Field",https://example.org/e\n',
+        encoding="utf-8",
+    )
+    agreements = tmp_path / "a.yaml"
+    agreements.write_text(
+        "schema_version: 1\nagreements:\n  - id: my-evil\n"
+        f'    name: "Mine {img}"\n    type: defense_cooperation_agreement\n'
+        "    host: PH\n    partner: US\n"
+        "    events: [{type: signed, date: '2024-01-01', source: 'https://example.org/a'}]\n"
+        "    sites: [ph-evil]\n    sources: ['https://example.org/a']\n",
+        encoding="utf-8",
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        f"US forces trained at Zorblat Field {payload} near Manila.\n", encoding="utf-8"
+    )
+    layers = build_layers([corpus], sites=[sites], agreements=[agreements], as_of="2024-06-01")
+    assert "ph-evil" in set(layers.mentions["place_id"])
+    path = web_render.save_map(layers, tmp_path / "map.html")
+    with open_page(path) as session:
+        page = session.page
+        page.wait_for_function(DRAWN)
+        tip = _search(page, "Zorblat").first
+        tip.wait_for()
+        assert "Zorblat <b>x</b>" in tip.inner_text()
+        tip.click()
+        popup = page.locator(f'{POPUP}[data-site="ph-evil"]')
+        popup.wait_for()
+        text = popup.inner_text()
+        assert f"Evil {payload} {img}" in text
+        assert f"Mine {img}" in text
+        assert popup.locator("mark").first.inner_text() == "Zorblat Field"
+        assert payload in popup.locator("blockquote").first.inner_text()  # the sentence
+        page.wait_for_timeout(300)
+        assert "geoPWNED" not in page.content()
+        injected = "document.querySelectorAll('.geo-popup img, .geo-search b, .geo-popup b').length"
+        assert page.evaluate(injected) == 0
+        _clean(session)
