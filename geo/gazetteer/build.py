@@ -54,20 +54,11 @@ from geo.gazetteer.sources import (
 )
 from geo.io.resources import data_dir
 from geo.models import Place
+from geo.text.languages import languages
 from geo.text.normalize import is_latin, name_key, variant_keys
 
 # Babel locales whose CLDR territory names are indexed, with the language they count as.
-_CLDR_LOCALES = {
-    "en": "en",
-    "de": "de",
-    "da": "da",
-    "nb": "no",
-    "nn": "no",
-    "sv": "sv",
-    "fi": "fi",
-    "fr": "fr",
-    "es": "es",
-}
+_CLDR_LOCALES = {locale: pack.code for pack in languages() for locale in pack.locales}
 
 # Endonyms from locales we do not otherwise index ("Kalaallit Nunaat").
 _ENDONYM_LOCALES = {"GL": "kl", "IS": "is", "FO": "fo"}

@@ -37,6 +37,7 @@ from geo.gazetteer.index import (
 )
 from geo.gazetteer.query import Entry, Gazetteer
 from geo.gazetteer.sources import SITE_KINDS
+from geo.text.languages import language, languages, union
 from geo.text.lexicon import CALENDAR, FUNCTION_WORDS, TITLES, first_names, last_names, zipf
 from geo.text.normalize import name_key
 from geo.text.sentences import ABBREVIATIONS
@@ -47,9 +48,9 @@ _UPPER = "".join(
     ch for ch in map(chr, [*range(0x41, 0x2B0), *range(0x1E00, 0x1F00)]) if ch.isupper()
 )
 _UP = f"[{re.escape(_UPPER)}]"
-_CONNECTORS = (
-    "of|the|de|del|della|di|da|das|do|dos|du|des|la|le|les|el|al|am|an|der|den|dem|im|"
-    "upon|on|sur|en|es|y|i|og|och|and|und|et|&"
+# Words that join the parts of a name ("Gulf *of* Finland"), from every language pack.
+_CONNECTORS = "|".join(
+    re.escape(w) for w in sorted(union("connectors"), key=lambda w: (-len(w), w))
 )
 # A capitalised word: letters/digits with inner apostrophes, dots, hyphens ("U.S.",
 # "O'Hare", "Saint-Denis", "US-Soldaten"), optionally a final dot ("St.", "U.S.").
@@ -60,29 +61,16 @@ _RUN = re.compile(
 _PART = re.compile(r"[^\s/\-]+")
 _CONNECTOR_SET = frozenset(_CONNECTORS.split("|"))
 _SENTENCE_END = frozenset('.!?:;"“”»\n')
-_LOCATIVE = frozenset(
-    """in into inside at near from to across throughout within around outside toward towards
-    via through over off nach aus bei von vom zum zur im ins i fra til på från till ved hos
-    à au aux dans vers en desde hacia cerca""".split()
-)
-_PLACE_WORDS = frozenset(
-    name_key(w)
-    for w in """air station base naval airport airfield city county province state region
-    district island islands sea ocean gulf bay strait river lake mountains peninsula valley
-    coast harbour harbor port fjord municipality kommune kommun flystasjon flyplass falls
-    orlogsstasjon garnison lufthavn""".split()
-)
+# Prepositions before places and words after a name that make it a place, per language
+# (the packs of geo/text/languages); applied whatever the document's language.
+_LOCATIVE = union("locatives")
+_PLACE_WORDS = frozenset(name_key(w) for w in union("place_words"))
 # A run of capitalised words that ends with one of these (or starts with a prefix below)
 # names a place even when the gazetteer does not know it: "Crawford County", "Fooville
 # Air Base", "Camp Murray". Such mentions are reported unresolved rather than dropped or
 # forced onto a namesake town.
-_PLACE_SUFFIXES = frozenset(
-    name_key(w)
-    for w in """county province district island islands peninsula river lake sea bay
-    strait gulf mountains valley airport airfield base garrison flystasjon lufthavn
-    orlogsstasjon flyplass""".split()
-)
-_PLACE_PREFIXES = frozenset(name_key(w) for w in "camp fort lake mount cape".split())
+_PLACE_SUFFIXES = frozenset(name_key(w) for w in union("place_suffixes"))
+_PLACE_PREFIXES = frozenset(name_key(w) for w in union("place_prefixes"))
 UNRESOLVED_SCORE = 0.6
 
 # How the reasons read: the strongest positive evidence, in words.
@@ -240,8 +228,8 @@ def _is_dateline(text: str, end: int) -> bool:
     return _DATELINE.match(text, end, end + 6) is not None
 
 
-_NOUN_CAPITALISING = frozenset({"de"})
-_COMPOUNDING = frozenset({"de", "da", "no", "sv", "fi"})
+_NOUN_CAPITALISING = frozenset(p.code for p in languages() if p.capitalises_nouns)
+_COMPOUNDING = frozenset(p.code for p in languages() if p.compounds)
 
 
 def _expected_zipf(place: Any, demonym: bool) -> float:
@@ -760,37 +748,40 @@ def _segment_place(run: str, words: list[_Part], hits: list[_Hit]) -> _Hit | Non
     )
 
 
-_INFLECTING = frozenset({"fi", "de", "da", "no", "sv"})
-_FINNISH_ENDINGS = tuple(
-    sorted(
-        """issa issä ista istä iin seen hin ssa ssä sta stä lla llä lta ltä lle ksi ineen
-        jen ien ja jä ia iä an än en in on ön un yn na nä ta tä n a ä""".split(),
-        key=len,
-        reverse=True,
-    )
-)
+_INFLECTING = frozenset(p.code for p in languages() if p.inflects)
 _VOWELS = set("aeiouyäö")
 
 
 def _stems(word: str, lang: str) -> list[str]:
-    """Candidate base forms of an inflected name, most likely first."""
+    """Candidate base forms of an inflected name, most likely first.
+
+    The language pack gives the case endings to strip (``inflection.endings``, longest
+    first), what may replace them (``inflection.replacements``: Polish *Redzikowie* ->
+    *Redzikow* + *o*), endings after which nothing is stripped (``not_after``: German
+    *-ss*) and named rules that are code: ``finnish`` adds the vowel changes of Finnish
+    stems (Rovaniemeä -> Rovaniemi, Lapissa -> Lappi).
+    """
+    pack = language(lang)
     out: list[str] = []
-    if lang == "fi":
-        low = word.lower()
-        for ending in _FINNISH_ENDINGS:
-            if not low.endswith(ending) or len(word) - len(ending) < 3:
-                continue
-            stem = word[: len(word) - len(ending)]
-            out.append(stem)
+    low = word.lower()
+    finnish = "finnish" in pack.inflection_rules
+    for ending in pack.inflection_endings:
+        if not low.endswith(ending) or len(word) - len(ending) < pack.inflection_min_stem:
+            continue
+        stem = word[: len(word) - len(ending)]
+        if any(stem.lower().endswith(x) for x in pack.inflection_not_after):
+            continue
+        out.append(stem)
+        for replacement in pack.inflection_replacements:
+            out.append(stem + replacement)
+        if finnish:
             if stem.endswith("e"):
                 out.append(stem[:-1] + "i")  # Rovaniemeä -> Rovaniemi, Suomen -> Suomi
             if len(stem) > 3 and stem[-1] in _VOWELS and stem[-2] not in _VOWELS:
                 out.append(stem[:-1] + stem[-2] + stem[-1])  # Lapissa -> Lappi (gradation)
             if stem[-1] not in _VOWELS:
                 out.append(stem + "i")  # Helsingissä -> Helsingi? rarely; Oslossa -> Oslo
-    elif word.endswith("s") and not word.endswith("ss"):
-        out.append(word[:-1])  # Norwegens, Danmarks, Sveriges
-    return out
+    return list(dict.fromkeys(out))
 
 
 def _notable(place: Any) -> bool:

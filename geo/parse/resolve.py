@@ -27,6 +27,7 @@ from geo.gazetteer.query import Entry
 from geo.gazetteer.sources import SITE_KINDS
 from geo.models import Place
 from geo.parse.recognize import Span
+from geo.text.languages import languages
 
 # Context multiplies the prior: score = prior * (1 + sum of the terms that apply). The
 # values were chosen on the training split of the benchmark corpora
@@ -145,13 +146,7 @@ def military_context(text: str) -> bool:
 
 
 _DEFENSE_WORDS = re.compile(
-    r"\b(?:military|militar\w*|militær\w*|militär\w*|militaire\w*|defen[cs]e|defensa|"
-    r"défense|troops?|soldiers?|soldat\w*|army|navy|naval|air ?force|armed forces|nato|"
-    r"air ?base|base|bases|garrison|verteidigung\w*|bundeswehr|streitkr\w*|stützpunkt\w*|"
-    r"forsvar\w*|försvar\w*|styrker|trupper|puolustus\w*|sotila\w*|tropas|troupes|"
-    r"flystasjon|flyvestation|flygflottilj|orlogs\w*|garnison\w*|agreement|abkommen|"
-    r"avtale\w*|aftale\w*|avtal\w*|sopimu\w*|förband|dca|sdca)\b",
-    re.IGNORECASE,
+    r"\b(?:" + "|".join(p.military for p in languages() if p.military) + r")\b", re.IGNORECASE
 )
 CIVIL_SITE_FACTOR = 0.6  # a curated site's prior outside a defense article
 
