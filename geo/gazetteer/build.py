@@ -55,7 +55,7 @@ from geo.gazetteer.sources import (
 from geo.io.resources import data_dir
 from geo.models import Place
 from geo.text.languages import languages
-from geo.text.normalize import is_latin, name_key, variant_keys
+from geo.text.normalize import is_indexed_script, name_key, variant_keys
 
 # Babel locales whose CLDR territory names are indexed, with the language they count as.
 _CLDR_LOCALES = {locale: pack.code for pack in languages() for locale in pack.locales}
@@ -90,7 +90,7 @@ class _Builder:
 
     def add_name(self, idx: int, name: str, *, langs: int = ANY_LANG, flags: int = 0) -> None:
         name = name.strip()
-        if not name or len(name) > MAX_NAME_LENGTH or not is_latin(name):
+        if not name or len(name) > MAX_NAME_LENGTH or not is_indexed_script(name):
             return
         if is_abbreviation(name, curated=bool(flags & CURATED)):
             flags |= CASE
@@ -367,7 +367,7 @@ def _add_counties(b: _Builder) -> None:
     groups: dict[tuple[str, str, str], list[float]] = {}
     for town in towns:
         county = town.get("county")
-        if not county or not is_latin(county):
+        if not county or not is_indexed_script(county):
             continue
         key = (town["country_code"], town.get("state") or "", county)
         lat, lon = float(town["latitude"]), float(town["longitude"])

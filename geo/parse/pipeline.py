@@ -19,20 +19,21 @@ from geo.models import Document, Mention, ParsedDocument, Resolution
 from geo.parse.recognize import find_spans
 from geo.parse.resolve import resolve_spans
 from geo.text.langid import detect_language
+from geo.text.languages import codes, normalize_code
 from geo.text.sentences import excerpt, sentence_at, sentence_spans
 
 log = logging.getLogger("geo")
 
-SUPPORTED_LANGS = frozenset({"en", "de", "da", "no", "sv", "fi", "fr", "es"})
+#: The languages with a pack (geo/text/languages): text in any other is read as English.
+SUPPORTED_LANGS = frozenset(codes())
 LANGID_CHARS = 1000
 
 
 def document_language(doc: Document) -> str:
     """The document's language: its declared ``lang`` if supported, else detected."""
     if doc.lang:
-        code = doc.lang.lower().split("-")[0]
-        code = {"nb": "no", "nn": "no"}.get(code, code)
-        if code in SUPPORTED_LANGS:
+        code = normalize_code(doc.lang)
+        if code is not None:
             return code
     # The first few thousand characters decide as well as the whole text, and cost
     # nothing on a 50 MB document.

@@ -44,8 +44,11 @@ from geo.text.sentences import ABBREVIATIONS
 
 MAX_TOKENS = 7  # the longest name we look up, in words ("Harstad/Narvik Airport Evenes")
 
+# Capital letters of the Latin and Cyrillic scripts: a name starts with one of them.
 _UPPER = "".join(
-    ch for ch in map(chr, [*range(0x41, 0x2B0), *range(0x1E00, 0x1F00)]) if ch.isupper()
+    ch
+    for ch in map(chr, [*range(0x41, 0x2B0), *range(0x400, 0x530), *range(0x1E00, 0x1F00)])
+    if ch.isupper()
 )
 _UP = f"[{re.escape(_UPPER)}]"
 # Words that join the parts of a name ("Gulf *of* Finland"), from every language pack.
@@ -61,9 +64,7 @@ _RUN = re.compile(
 _PART = re.compile(r"[^\s/\-]+")
 _CONNECTOR_SET = frozenset(_CONNECTORS.split("|"))
 _SENTENCE_END = frozenset('.!?:;"“”»\n')
-# Prepositions before places and words after a name that make it a place, per language
-# (the packs of geo/text/languages); applied whatever the document's language.
-_LOCATIVE = union("locatives")
+# Words after a name that make it a place, from every pack (names travel across languages).
 _PLACE_WORDS = frozenset(name_key(w) for w in union("place_words"))
 # A run of capitalised words that ends with one of these (or starts with a prefix below)
 # names a place even when the gazetteer does not know it: "Crawford County", "Fooville
@@ -72,6 +73,13 @@ _PLACE_WORDS = frozenset(name_key(w) for w in union("place_words"))
 _PLACE_SUFFIXES = frozenset(name_key(w) for w in union("place_suffixes"))
 _PLACE_PREFIXES = frozenset(name_key(w) for w in union("place_prefixes"))
 UNRESOLVED_SCORE = 0.6
+#: How much more frequent a town's name is in its own language's news than in English.
+NATIVE_ZIPF_BONUS = 0.8
+#: Towns at least this large keep their native names in non-English documents.
+NATIVE_TOWN_POPULATION = 20_000
+#: A word this common in the document's language (Zipf) is not taken for a name that
+#: only other languages give a place ("Indie" in English; see ``_foreign_word``).
+FOREIGN_COMMON_ZIPF = 3.5
 
 # How the reasons read: the strongest positive evidence, in words.
 EVIDENCE = {
@@ -110,6 +118,7 @@ class Span:
     n_tokens: int
     features: dict[str, float] = field(default_factory=dict)
     info: Any = None  # the context-free analysis this span shares with its namesakes
+    lang: str = "en"  # the language the document was read in
     score: float = 0.0
     keep: bool = False
     why: str = ""
@@ -286,6 +295,17 @@ class Recognizer:
         self._runs: dict[str, _RunInfo | None] = {}
         self._inflecting = lang in _INFLECTING
         self._inflection_cache: dict[str, tuple[_Static, str] | None] = {}
+        # Prepositions before places: the document's language and English, which news
+        # borrows; another language's prepositions are ordinary words here (Italian "a",
+        # Polish "do" are an English article and verb).
+        self.locatives = frozenset(language(lang).locatives) | frozenset(language("en").locatives)
+        self._lang_bit = LANG_BIT.get(lang, ANY_LANG)
+        pack = language(lang)
+        # Where the language is spoken, a town's GeoNames alternates are its native names
+        # (English names are GeoNames' own; German capitalises every noun, so there the
+        # word's commonness stays the signal).
+        self._native_countries = pack.countries if lang != "en" else frozenset()
+        self._capitalises_nouns = pack.capitalises_nouns
         self._bias = self.weights.get("bias", 0.0)
         self._threshold = self.weights.get("threshold", 0.5)
         self._first = _first_words(gaz)
@@ -314,6 +334,8 @@ class Recognizer:
         dem = gaz.demonym_entries(key) if key in self.demonym_keys else []
         if not entries and not dem:
             return None
+        if n_tokens == 1 and self._foreign_word(surface, (*entries, *dem)):
+            return None
         best_place, best_dem = _best(entries), _best(dem)
         as_demonym = best_place is None or (
             best_dem is not None
@@ -333,7 +355,16 @@ class Recognizer:
         f["n_candidates"] = min(len(entries) + len(dem), 10) / 10
         if best.flags & CASE:
             f["abbreviation"] = 1.0
-        if not as_demonym and not best.flags & (PREFERRED | CURATED):
+        native = (
+            not as_demonym
+            and p.country in self._native_countries
+            and not self._capitalises_nouns
+            and _native_name(p)
+        )
+        if not as_demonym and not best.flags & (PREFERRED | CURATED) and not native:
+            # GeoNames keeps a town's names in other languages as alternates without
+            # saying which language: in a Polish article "Warszawa" is the name, not an
+            # alternate, so towns of some size keep their native names (see _native_name).
             f["alternate_only"] = 1.0
         if best.flags & VARIANT:
             f["variant"] = 1.0
@@ -354,6 +385,10 @@ class Recognizer:
                 + [_expected_zipf(e.place, False) for e in entries[:20]]
                 + [_expected_zipf(e.place, True) for e in dem[:5]]
             )
+            if native:
+                # A town is named far more often in its own language's news than in
+                # English news, which the expectations above describe.
+                expected += NATIVE_ZIPF_BONUS
             excess = z - expected
             common = max(0.0, excess) / 3
             if excess > 1.0 and kind in ("city", "admin1", "admin2", "airport", "other"):
@@ -381,6 +416,18 @@ class Recognizer:
         total = sum(w.get(k, 0.0) * v for k, v in f.items())
         has_site = any(e.place.kind in SITE_KINDS for e in entries)
         return _Static(entries, dem, f, total, common, all_caps, has_site=has_site)
+
+    def _foreign_word(self, surface: str, entries: Sequence[Entry]) -> bool:
+        """A common word here that names places only in other languages ("Indie").
+
+        Country names come in every supported language (CLDR): Polish "Indie" is India,
+        but in English text it is a kind of music. A name none of whose entries belongs
+        to this document's language, and that is a common word in it, is no mention.
+        """
+        bit = self._lang_bit
+        if any(e.langs == ANY_LANG or e.langs & bit for e in entries):
+            return False
+        return zipf(surface, self.lang) >= FOREIGN_COMMON_ZIPF
 
     # -- inflection
     def _inflected(self, word: str) -> tuple[_Static, str] | None:
@@ -485,11 +532,17 @@ class Recognizer:
         i = 0
         while i < n:
             p = parts[i]
-            if p.connector or (name_key(p.text) not in first and not self._inflecting):
+            if p.connector and p.text[:1].isupper() and name_key(p.text) in first:
+                # "The Hague", "La Paz", "Den Haag", "El Paso": a capitalised article
+                # that the name itself begins with.
+                pass
+            elif p.connector or (name_key(p.text) not in first and not self._inflecting):
                 i += 1
                 continue
             hit = None
             for j in range(min(n, i + MAX_TOKENS) - 1, i - 1, -1):
+                if p.connector and j == i:
+                    break  # the article alone is no name
                 if parts[j].connector:
                     continue
                 surface = run[p.start : parts[j].end]
@@ -565,7 +618,7 @@ class Recognizer:
             # A word of the run precedes the span: the span cannot start a sentence.
             prev = parts[i - 1]
             prev_low = prev.text.lower()
-            if prev_low in _LOCATIVE:
+            if prev_low in self.locatives:
                 ctx["locative"] = 1.0
             elif name_key(prev.text) in TITLES:
                 ctx["title_before"] = 1.0
@@ -644,7 +697,7 @@ class Recognizer:
             elif info.common:
                 ctx["common_inner"] = info.common
             prev = _previous_word(text, start)
-            if prev in _LOCATIVE:
+            if prev in self.locatives:
                 ctx["locative"] = 1.0
             elif prev and name_key(prev) in TITLES:
                 ctx["title_before"] = 1.0
@@ -688,6 +741,7 @@ class Recognizer:
             score=score,
             keep=keep,
             info=info,
+            lang=self.lang,
         )
         if with_features:
             span.features = {**info.features, **hit.run_ctx, **ctx}
@@ -781,7 +835,25 @@ def _stems(word: str, lang: str) -> list[str]:
                 out.append(stem[:-1] + stem[-2] + stem[-1])  # Lapissa -> Lappi (gradation)
             if stem[-1] not in _VOWELS:
                 out.append(stem + "i")  # Helsingissä -> Helsingi? rarely; Oslossa -> Oslo
+    for ending, replacements in pack.inflection_pairs:
+        if not low.endswith(ending) or len(word) - len(ending) < pack.inflection_min_stem:
+            continue
+        stem = word[: len(word) - len(ending)]
+        out.extend(stem + r for r in replacements)
     return list(dict.fromkeys(out))
+
+
+def _native_name(place: Any) -> bool:
+    """Whether a place's alternate names are likely its names in the document's language.
+
+    Countries, divisions, regions and towns of :data:`NATIVE_TOWN_POPULATION` or more:
+    GeoNames lists their names in many languages, and news in those languages uses them.
+    """
+    if place.kind == "city":
+        return bool(place.population >= NATIVE_TOWN_POPULATION)
+    return place.kind in ("country", "admin1", "admin2", "continent") or place.id.startswith(
+        "region:"
+    )
 
 
 def _notable(place: Any) -> bool:

@@ -22,7 +22,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo.gazetteer.index import DEMONYM_DISCOUNT, importance, match_quality
+from geo.gazetteer.index import (
+    ANY_LANG,
+    DEMONYM_DISCOUNT,
+    LANG_BIT,
+    importance,
+    match_quality,
+)
 from geo.gazetteer.query import Entry
 from geo.gazetteer.sources import SITE_KINDS
 from geo.models import Place
@@ -52,10 +58,17 @@ class Decision:
     demonym: bool = False
 
 
-def _prior(entry: Entry, demonym: bool = False) -> float:
+#: A name that only another language gives this place ("Norfolk" is Norfolk Island in
+#: some locales' CLDR names, the county in English) counts for less.
+OTHER_LANGUAGE_FACTOR = 0.5
+
+
+def _prior(entry: Entry, demonym: bool = False, lang_bit: int = ANY_LANG) -> float:
+    foreign = entry.langs != ANY_LANG and not entry.langs & lang_bit
+    factor = OTHER_LANGUAGE_FACTOR if foreign else 1.0
     if demonym:
-        return importance(entry.place) * DEMONYM_DISCOUNT
-    return importance(entry.place) * match_quality(entry.flags)
+        return importance(entry.place) * DEMONYM_DISCOUNT * factor
+    return importance(entry.place) * match_quality(entry.flags) * factor
 
 
 def _options(s: Span) -> list[tuple[Entry, bool]]:
@@ -78,7 +91,8 @@ def _ranked(s: Span) -> _Ranked:
     if info is not None and info.resolver_cache is not None:
         cached: _Ranked = info.resolver_cache
         return cached
-    scored = [(_prior(e, d), e, d) for e, d in _options(s)]
+    bit = LANG_BIT.get(s.lang, ANY_LANG)
+    scored = [(_prior(e, d, bit), e, d) for e, d in _options(s)]
     # A town and the division of the same name around it ("Uppsala", "Oslo", "New York"):
     # news means the town unless the context says otherwise.
     divisions = {

@@ -8,17 +8,20 @@ a test paragraph; every stage reads its vocabulary from here:
   and ``langid.letters`` (letters only some alphabets use, with a weight each);
 * **the gazetteer** (:mod:`geo.gazetteer.build`): ``locales`` whose CLDR country names
   are indexed for the language, ``script`` (``latin`` or ``cyrillic``: names in that
-  script are indexed);
+  script are indexed); ``countries`` where it is spoken (a town's alternate names there
+  are its native names in a document of the language);
 * **recognition** (:mod:`geo.parse.recognize`): ``connectors`` inside names ("Gulf *of*
   Finland"), ``locatives`` (prepositions before places), ``titles`` (before people's
   names), ``calendar`` and ``function_words`` (never places), ``first_names``,
   ``organisations`` (words that end the name of a body, not a place: "Centre"),
+  ``first_names`` (given names common in the language, beyond the US census list),
   ``place_words``/``place_suffixes``/``place_prefixes`` (what makes an unknown run a
   place: "Fooville Air Base"), ``designators`` (facility words: ``[words, kind,
   position]`` with ``position`` ``before`` or ``after`` the name), whether the language
   ``capitalises_nouns`` (German) or writes ``compounds``, and ``inflection`` (case
-  endings stripped to find a name's base form, the endings that replace them, and the
-  shortest stem allowed);
+  endings stripped to find a name's base form: ``endings`` with shared ``replacements``,
+  or ``pairs`` of an ending and what may replace it, as Polish *Redzikowie* ->
+  *Redzikowo*, Russian *Сирии* -> *Сирия*; the shortest stem allowed);
 * **linking** (:mod:`geo.link.rules`): regular expressions over folded text for
   ``agreement`` and ``defense`` words, ``numbers`` one to twenty, the words for
   ``agreed`` and for the ``areas`` counted, and ``military``: the raw-text words that make
@@ -50,7 +53,18 @@ __all__ = [
 ]
 
 _SCRIPTS = frozenset({"latin", "cyrillic"})
-_TOP = {"code", "name", "rank", "script", "locales", "aliases", "langid", "recognition", "linking"}
+_TOP = {
+    "code",
+    "name",
+    "rank",
+    "script",
+    "locales",
+    "countries",
+    "aliases",
+    "langid",
+    "recognition",
+    "linking",
+}
 _RECOGNITION = {
     "capitalises_nouns",
     "compounds",
@@ -89,6 +103,7 @@ class Language:
     rank: int
     script: str
     locales: tuple[str, ...]
+    countries: frozenset[str]
     aliases: tuple[str, ...]
     langid_words: tuple[str, ...]
     langid_endings: tuple[tuple[float, tuple[str, ...]], ...]
@@ -112,6 +127,7 @@ class Language:
     inflection_not_after: tuple[str, ...]
     inflection_min_stem: int
     inflection_rules: tuple[str, ...]
+    inflection_pairs: tuple[tuple[str, tuple[str, ...]], ...]
     agreement: str
     defense: str
     numbers: str
@@ -160,7 +176,7 @@ def _parse(raw: Any, name: str) -> Language:
     link = _check_keys(top.get("linking") or {}, _LINKING, f"{name}: linking")
     infl = _check_keys(
         rec.get("inflection") or {},
-        {"endings", "replacements", "not_after", "min_stem", "rules"},
+        {"endings", "replacements", "not_after", "min_stem", "rules", "pairs"},
         f"{name}: recognition.inflection",
     )
     designators = []
@@ -183,6 +199,7 @@ def _parse(raw: Any, name: str) -> Language:
         rank=int(top.get("rank", 99)),
         script=script,
         locales=_words(top.get("locales"), f"{name}: locales") or (code,),
+        countries=frozenset(_words(top.get("countries"), f"{name}: countries")),
         aliases=_words(top.get("aliases"), f"{name}: aliases"),
         langid_words=_words(lid.get("words"), f"{name}: langid.words"),
         langid_endings=endings,
@@ -206,6 +223,10 @@ def _parse(raw: Any, name: str) -> Language:
         inflection_not_after=_words(infl.get("not_after"), f"{name}: not_after"),
         inflection_min_stem=int(infl.get("min_stem", 3)),
         inflection_rules=_words(infl.get("rules"), f"{name}: inflection.rules"),
+        inflection_pairs=tuple(
+            (str(ending), tuple(str(r) for r in replacements))
+            for ending, replacements in (infl.get("pairs") or ())
+        ),
         agreement=str(link.get("agreement") or r"(?!x)x"),
         defense=str(link.get("defense") or r"(?!x)x"),
         numbers=str(link.get("numbers") or ""),
