@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from geo.errors import DocumentError
 from geo.gazetteer.query import Gazetteer
 from geo.gazetteer.store import load_gazetteer
-from geo.models import Document, Mention, ParsedDocument, Resolution
+from geo.models import Candidate, Document, Mention, ParsedDocument, Resolution
 from geo.parse.recognize import find_spans
 from geo.parse.resolve import resolve_spans
 from geo.text.langid import detect_language
@@ -79,6 +79,10 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
                 place=decision.place,
                 score=decision.score,
                 reason=decision.reason,
+                candidates=tuple(
+                    Candidate(place, score, s.surface, "") for place, score in decision.ranked
+                ),
+                precision=decision.precision,
             )
         out.append(resolution)
     return ParsedDocument(document=doc, lang=lang, resolutions=tuple(out))

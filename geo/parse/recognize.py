@@ -73,6 +73,8 @@ _PLACE_WORDS = frozenset(name_key(w) for w in union("place_words"))
 _PLACE_SUFFIXES = frozenset(name_key(w) for w in union("place_suffixes"))
 _PLACE_PREFIXES = frozenset(name_key(w) for w in union("place_prefixes"))
 UNRESOLVED_SCORE = 0.6
+#: The recognition score of a known name with a facility word ("авиабаза Хмеймим").
+DESIGNATED_SCORE = 0.8
 #: How much more frequent a town's name is in its own language's news than in English.
 NATIVE_ZIPF_BONUS = 0.8
 #: Towns at least this large keep their native names in non-English documents.
@@ -119,6 +121,7 @@ class Span:
     features: dict[str, float] = field(default_factory=dict)
     info: Any = None  # the context-free analysis this span shares with its namesakes
     lang: str = "en"  # the language the document was read in
+    designator: str | None = None  # the facility kind a designator word gives the name
     score: float = 0.0
     keep: bool = False
     why: str = ""
@@ -171,6 +174,7 @@ class _Hit:
     run_total: float
     first_in_run: bool
     said: list[str]  # the strongest evidence from the name and the run, in words
+    designator: str | None = None  # "Air Base", "Fliegerhorst": the facility kind
 
 
 @dataclass(slots=True)
@@ -300,6 +304,7 @@ class Recognizer:
         # Polish "do" are an English article and verb).
         self.locatives = frozenset(language(lang).locatives) | frozenset(language("en").locatives)
         self._lang_bit = LANG_BIT.get(lang, ANY_LANG)
+        self._facility_cache: dict[str, list[Entry]] = {}
         pack = language(lang)
         # Where the language is spoken, a town's GeoNames alternates are its native names
         # (English names are GeoNames' own; German capitalises every noun, so there the
@@ -598,6 +603,15 @@ class Recognizer:
             said = [EVIDENCE[k] for _wt, k in top[:2]]
             hits.append(_Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, said))
             i = j + 1
+        for designated in self._designated_names(run, parts, hits):
+            # "Miroslawiec Air Base", "Fliegerhorst Büchel": a known name with a facility
+            # word that the index does not know together; it replaces its fragments.
+            hits = [
+                h
+                for h in hits
+                if h.rel_end <= designated.rel_start or h.rel_start >= designated.rel_end
+            ]
+            hits.append(designated)
         for unknown in _unknown_places(run, parts, hits):
             # The unknown name replaces the fragments found inside it ("Air", "Base").
             hits = [
@@ -608,6 +622,116 @@ class Recognizer:
         if not hits and not people:
             return None
         return _RunInfo(hits, tuple(people))
+
+    def _designated_names(self, run: str, parts: list[_Part], hits: list[_Hit]) -> list[_Hit]:
+        """Known names inside a segment that a facility word completes.
+
+        A segment (capitalised words without connectors) that is not a known name as a
+        whole but is a designator of the language (or English) before or after a known
+        name -- "Naval Base Camilo Osias", "Miroslawiec Air Base", "Vliegbasis Volkel" --
+        becomes one span: the whole surface, the name's candidates, and the facility
+        kind, which the resolver uses to pick the facility (or, failing that, the town
+        named by it).
+        """
+        table = _designators(self.lang)
+        out: list[_Hit] = []
+        segments: list[list[_Part]] = [[]]
+        for part in parts:
+            if part.connector:
+                segments.append([])
+            else:
+                segments[-1].append(part)
+                if _possessive(run, part):
+                    segments.append([])  # "Sihanoukville's Ream Naval Base": a new name
+        for words in segments:
+            if len(words) < 2:
+                continue
+            start, end = words[0].start, words[-1].end
+            if any(h.rel_start <= start and h.rel_end >= end for h in hits):
+                continue  # the whole segment is a known name ("Basa Air Base")
+            keys = [name_key(w.text) for w in words]
+            found = None
+            for size in range(min(4, len(words) - 1), 0, -1):
+                kind = table.after.get(tuple(keys[-size:]))
+                if kind is not None:
+                    found = (words[:-size], kind)
+                    break
+                kind = table.before.get(tuple(keys[:size]))
+                if kind is not None:
+                    found = (words[size:], kind)
+                    break
+            if found is None:
+                continue
+            name_words, kind = found
+            name = run[name_words[0].start : name_words[-1].end]
+            key = name_key(name)
+            info = self.static(name, key, len(name_words)) if key in self.names else None
+            if info is None and len(name_words) == 1:
+                inflected = self._inflected(name)
+                if inflected is not None:
+                    info, key = inflected[0], name_key(inflected[1])
+            if info is None or not info.entries:
+                continue
+            surface = run[start:end]
+            out.append(
+                _Hit(
+                    start,
+                    end,
+                    surface,
+                    key,
+                    len(name_words),
+                    info,
+                    {"place_pattern": 1.0},
+                    self.weights.get("place_pattern", 0.0),
+                    start == parts[0].start,
+                    [f"a {kind.replace('_', ' ')} named by its designator"],
+                    designator=kind,
+                )
+            )
+        return out
+
+    def facility_entries(self, key: str, kind: str) -> list[Entry]:
+        """Sites named *key* under any designator form of *kind*, in any language.
+
+        "vliegbasis Volkel" finds "Volkel Air Base", "авиабаза Хмеймим" finds "Hmeimim
+        Air Base": the gazetteer may know a facility only as "<name> Air Base" or "Camp
+        <name>". Cached per (key, kind).
+        """
+        cache_key = f"{key}\x00{kind}"
+        found = self._facility_cache.get(cache_key)
+        if found is not None:
+            return found
+        out: list[Entry] = []
+        seen: set[str] = set()
+        for words, position in _facility_forms().get(kind, ()):
+            phrase = " ".join(words)
+            candidate = f"{key} {phrase}" if position == "after" else f"{phrase} {key}"
+            if candidate not in self.names:
+                continue
+            for e in self.gaz.entries(candidate, key=candidate):
+                if e.place.kind in SITE_KINDS and e.place.id not in seen:
+                    seen.add(e.place.id)
+                    out.append(e)
+        if len(self._facility_cache) > 50_000:
+            self._facility_cache.clear()
+        self._facility_cache[cache_key] = out
+        return out
+
+    def _outside_designator(self, text: str, start: int, end: int) -> str | None:
+        """The facility kind of a designator just before or after a span, if any.
+
+        "авиабазу Хмеймим", "base aérea de Morón", "baza w Redzikowie" (before) and
+        "Evenes flystasjon", "Rovaniemen lentotukikohdassa" (after), in the document's
+        language or English.
+        """
+        table = _designators(self.lang)
+        m = table.before_text.search(text, max(0, start - 60), start)
+        if m is not None:
+            return _phrase_kind(table, m.group(1))
+        m = table.after_text.match(text[end : end + 60])
+        if m is not None:
+            return _phrase_kind(table, m.group(1))
+        return None
 
     def _run_context(
         self, run: str, parts: list[_Part], i: int, j: int, end: int
@@ -727,21 +851,33 @@ class Recognizer:
         for k, v in ctx.items():
             total += w.get(k, 0.0) * v
         score = 1.0 / (1.0 + math.exp(-total))
+        designator = hit.designator or (
+            self._outside_designator(text, start, end) if info.entries else None
+        )
+        if designator is not None and info.entries:
+            # A facility word makes it a place name, whatever the word's commonness.
+            score = max(score, DESIGNATED_SCORE)
         keep = score >= self._threshold
         if not keep and not with_features:
             return None
+        entries = info.entries
+        if designator is not None and not info.has_site:
+            facilities = self.facility_entries(hit.key, designator)
+            if facilities:
+                entries = [*facilities, *entries]
         span = Span(
             start,
             end,
             hit.surface,
             hit.key,
-            info.entries,
+            entries,
             info.demonyms,
             hit.n_tokens,
             score=score,
             keep=keep,
             info=info,
             lang=self.lang,
+            designator=designator,
         )
         if with_features:
             span.features = {**info.features, **hit.run_ctx, **ctx}
@@ -767,6 +903,11 @@ def _unknown_places(run: str, parts: list[_Part], hits: list[_Hit]) -> list[_Hit
     segment: list[_Part] = []
     for part in [*parts, None]:
         if part is not None and not part.connector:
+            if segment and _possessive(run, segment[-1]):
+                hit = _segment_place(run, segment, hits)
+                if hit is not None:
+                    out.append(hit)
+                segment = []
             segment.append(part)
             continue
         hit = _segment_place(run, segment, hits)
@@ -841,6 +982,74 @@ def _stems(word: str, lang: str) -> list[str]:
         stem = word[: len(word) - len(ending)]
         out.extend(stem + r for r in replacements)
     return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True, slots=True)
+class _Designators:
+    """A language's facility words (and English's): in a run, and just outside it."""
+
+    before: dict[tuple[str, ...], str]  # folded words -> kind ("camp" -> army_garrison)
+    after: dict[tuple[str, ...], str]
+    before_text: re.Pattern[str]  # "… авиабазу " / "… base aérea de " right before a name
+    after_text: re.Pattern[str]  # " flystasjon" / " lentotukikohdassa" right after it
+    kinds: dict[str, str]  # folded phrase -> kind, for the two patterns
+
+
+#: Short words that may stand between a designator and the name ("base aérea *de*
+#: Morón", "baza *w* Redzikowie", "Naval Base *of* …").
+_DESIGNATOR_LINKS = "w|we|na|di|de|del|della|da|das|do|dos|du|des|d|of|at|в|во|на|у"
+
+
+@cache
+def _designators(lang: str) -> _Designators:
+    packs = [language(lang)] + ([language("en")] if lang != "en" else [])
+    before: dict[tuple[str, ...], str] = {}
+    after: dict[tuple[str, ...], str] = {}
+    kinds: dict[str, str] = {}
+    for pack in packs:
+        for d in pack.designators:
+            words = tuple(name_key(w) for w in d.words.split())
+            table = before if d.position == "before" else after
+            table.setdefault(words, d.kind)
+            kinds.setdefault(" ".join(words), d.kind)
+    before_words = sorted({d.words for p in packs for d in p.designators if d.position == "before"})
+    after_words = sorted({d.words for p in packs for d in p.designators if d.position == "after"})
+
+    def alternation(phrases: list[str]) -> str:
+        pieces = sorted(phrases, key=len, reverse=True)
+        return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in pieces)
+
+    before_text = re.compile(
+        rf"(?<![\w-])({alternation(before_words)})(?:\s+(?:{_DESIGNATOR_LINKS})\b|\s+d['’])?\s*$",
+        re.IGNORECASE,
+    )
+    after_text = re.compile(rf"^\s+({alternation(after_words)})(?![\w-])", re.IGNORECASE)
+    return _Designators(before, after, before_text, after_text, kinds)
+
+
+@cache
+def _facility_forms() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Kind -> (designator words, position) of every pack.
+
+    The forms a facility's name takes in any language, to find "Volkel Air Base" from
+    "vliegbasis Volkel".
+    """
+    forms: dict[str, set[tuple[tuple[str, ...], str]]] = {}
+    for pack in languages():
+        for d in pack.designators:
+            words = tuple(name_key(w) for w in d.words.split())
+            forms.setdefault(d.kind, set()).add((words, d.position))
+            forms.setdefault("unknown", set()).add((words, d.position))
+    return {kind: tuple(sorted(v)) for kind, v in forms.items()}
+
+
+def _phrase_kind(table: _Designators, phrase: str) -> str | None:
+    return table.kinds.get(" ".join(name_key(w) for w in phrase.split()))
+
+
+def _possessive(run: str, part: _Part) -> bool:
+    """Whether *part* carries a possessive ("Sihanoukville's"): a name ends there."""
+    return run[part.end : part.end + 2] in ("'s", "’s")
 
 
 def _native_name(place: Any) -> bool:

@@ -47,15 +47,28 @@ DEMONYM_COUNTRY = 0.1  # a country the document names more than once
 DOMINANT = 1.25  # a name whose best candidate leads by this factor is a clue to its country
 
 
+#: What a resolution's point stands for when a designator names a facility the gazetteer
+#: does not have and the town named by it is chosen instead ("Fooville Air Base" in
+#: Fooville).
+TOWN_NAMED_BY_FACILITY = "town_named_by_facility"
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The chosen place of a span, its score in [0, 1], why, and if it is a demonym."""
+    """The chosen place of a span, its score in [0, 1], why, and if it is a demonym.
+
+    ``ranked`` holds the best candidates with their scores (the chosen one first), for
+    an analyst who wants to see what else the name could have been. ``precision`` is
+    :data:`TOWN_NAMED_BY_FACILITY` when a facility word named a facility the gazetteer
+    lacks and the town it is named after was chosen; otherwise ``None``.
+    """
 
     place: Place
     score: float
     reason: str
     ranked: tuple[tuple[Place, float], ...]
     demonym: bool = False
+    precision: str | None = None
 
 
 #: A name that only another language gives this place ("Norfolk" is Norfolk Island in
@@ -87,7 +100,7 @@ class _Ranked:
 
 def _ranked(s: Span) -> _Ranked:
     """Computed once per distinct name (cached on the recognizer's shared analysis)."""
-    info = s.info
+    info = s.info if s.designator is None else None  # facility words change the options
     if info is not None and info.resolver_cache is not None:
         cached: _Ranked = info.resolver_cache
         return cached
@@ -163,6 +176,7 @@ _DEFENSE_WORDS = re.compile(
     r"\b(?:" + "|".join(p.military for p in languages() if p.military) + r")\b", re.IGNORECASE
 )
 CIVIL_SITE_FACTOR = 0.6  # a curated site's prior outside a defense article
+FACILITY_KIND_BONUS = 1.5  # a site of the kind its designator says ("Air Base" -> air base)
 
 
 def resolve_spans(
@@ -207,11 +221,20 @@ def resolve_spans(
         best_so_far = 0.0
         ranked = _ranked(s)
         own = ranked.country  # a name is no evidence for itself
+        designated = s.designator is not None
+        facility = designated and any(e.place.kind in SITE_KINDS for _p, e, _d in ranked.options)
         for prior, e, is_demonym in ranked.options:
             if prior * max_context < best_so_far:
                 break  # no context can lift this or any later candidate to the top
             p = e.place
-            if not military and p.kind in SITE_KINDS:
+            if facility:
+                # "vliegbasis Volkel": the facility word names a facility, and the
+                # gazetteer has one of that name: towns are out.
+                if p.kind not in SITE_KINDS:
+                    continue
+                if p.kind == s.designator:
+                    prior *= FACILITY_KIND_BONUS
+            elif not military and not designated and p.kind in SITE_KINDS:
                 prior *= CIVIL_SITE_FACTOR
             cc = p.country
             ctx = 0.0
@@ -248,15 +271,25 @@ def resolve_spans(
         confidence = min(1.0, s.score * (0.6 + 0.4 * min(1.0, best_score)) + min(0.2, margin))
         context = _context_words(best.place, used, countries, container)
         reason = _describe(best, s, context, len(ranked.options), best_is_demonym)
+        precision = None
+        if designated and best.place.kind not in SITE_KINDS:
+            precision = TOWN_NAMED_BY_FACILITY
+            what = (s.designator or "unknown").replace("_", " ")
+            reason = (
+                f"the {what} is not in the gazetteer: the town named by it; " + reason
+                if s.designator != "unknown"
+                else "the facility is not in the gazetteer: the place named by it; " + reason
+            )
         decision = Decision(
             place=best.place,
             score=round(confidence, 4),
             reason=reason,
             ranked=tuple((e.place, round(sc, 4)) for sc, e, _d, _u in scored[:5]),
             demonym=best_is_demonym,
+            precision=precision,
         )
         decisions[i] = decision
-        if container is None:
+        if container is None and not designated:
             memo[memo_key] = decision
     return decisions
 
