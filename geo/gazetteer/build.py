@@ -342,6 +342,8 @@ def _add_demonyms(b: _Builder) -> None:
             b.add_demonym(idx, form, langs=_lang_mask(row.lang))
 
 
+#: Prefixes GeoNames puts before second-order division names that news leaves out.
+_COUNTY_PREFIXES = ("province of ", "provincia di ", "provincia de ", "provincia del ", "nomós ")
 _COUNTY_SUFFIXES = (" county", " parish", " borough", " census area", " municipality")
 
 
@@ -402,6 +404,13 @@ def _add_counties(b: _Builder) -> None:
         idx = b.add_place(place)
         b.add_name(idx, county, flags=PREFERRED)
         low = county.lower()
+        for prefix in _COUNTY_PREFIXES:
+            if low.startswith(prefix) and len(county) > len(prefix) + 2:
+                # "Province of Cagayan" is "Cagayan" and "Cagayan Province" in news.
+                base = county[len(prefix) :]
+                b.add_name(idx, base, flags=PREFERRED)
+                b.add_name(idx, f"{base} Province", flags=PREFERRED)
+                break
         if not low.endswith(_COUNTY_SUFFIXES):
             continue
         # "Suffolk County" is also written "Suffolk Co." in US news.

@@ -71,8 +71,15 @@ _PLACE_WORDS = frozenset(name_key(w) for w in union("place_words"))
 # Air Base", "Camp Murray". Such mentions are reported unresolved rather than dropped or
 # forced onto a namesake town.
 _PLACE_SUFFIXES = frozenset(name_key(w) for w in union("place_suffixes"))
+_ORGANISATIONS = frozenset(name_key(w) for w in union("organisations"))
 _PLACE_PREFIXES = frozenset(name_key(w) for w in union("place_prefixes"))
 UNRESOLVED_SCORE = 0.6
+#: An inflected-looking word this common (Zipf) names only countries, divisions, regions
+#: and sites, never a town ("Basis" is no genitive of Basi).
+INFLECTED_COMMON_ZIPF = 3.5
+#: ... unless the town is this large: "Warszawę", "Москве" are common words because the
+#: cities are much written about.
+INFLECTED_COMMON_TOWN = 200_000
 #: The recognition score of a known name with a facility word ("авиабаза Хмеймим").
 DESIGNATED_SCORE = 0.8
 #: How much more frequent a town's name is in its own language's news than in English.
@@ -453,6 +460,10 @@ class Recognizer:
 
         found = None
         best = 0.0
+        # A common word of the language ("Basis", German for basis) is only read as an
+        # inflected name of something more than a small foreign town: Basi in India is
+        # not meant (a town where the language is spoken is: "Rovaniemen").
+        common = zipf(word, self.lang) >= INFLECTED_COMMON_ZIPF
         for stem in _stems(word, self.lang):
             key = name_key(stem)
             if key not in self.names:
@@ -461,7 +472,20 @@ class Recognizer:
             if info is None:
                 continue
             # Of all readings (Suomen: Suom-en, Suome-n -> Suomi) keep the most notable.
-            rank = max((importance(e.place) for e in info.entries if _notable(e.place)), default=0)
+            rank = max(
+                (
+                    importance(e.place)
+                    for e in info.entries
+                    if _notable(e.place)
+                    and not (
+                        common
+                        and e.place.kind == "city"
+                        and e.place.population < INFLECTED_COMMON_TOWN
+                        and e.place.country not in self._native_countries
+                    )
+                ),
+                default=0,
+            )
             if rank > best:
                 found, best = (info, stem), rank
         self._inflection_cache[word] = found
@@ -603,6 +627,18 @@ class Recognizer:
             said = [EVIDENCE[k] for _wt, k in top[:2]]
             hits.append(_Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, said))
             i = j + 1
+        if len(parts) > 1:
+            # "United States Studies Centre": an organisation word closing a longer name
+            # is part of the body's name, not the French region.
+            hits = [
+                h
+                for h in hits
+                if not (
+                    h.n_tokens == 1
+                    and h.rel_start > parts[0].start
+                    and name_key(h.surface) in _ORGANISATIONS
+                )
+            ]
         for designated in self._designated_names(run, parts, hits):
             # "Miroslawiec Air Base", "Fliegerhorst Büchel": a known name with a facility
             # word that the index does not know together; it replaces its fragments.
