@@ -380,8 +380,12 @@ class Recognizer:
             f["alternate_only"] = 1.0
         if best.flags & VARIANT:
             f["variant"] = 1.0
-        if best.langs != ANY_LANG and not best.langs & LANG_BIT.get(self.lang, ANY_LANG):
-            f["other_language"] = 1.0
+        if (
+            best.langs != ANY_LANG
+            and not best.langs & LANG_BIT.get(self.lang, ANY_LANG)
+            and not (p.country in self._native_countries and p.kind != "country")
+        ):
+            f["other_language"] = 1.0  # (a place where the language is spoken is exempt)
         if as_demonym and key.endswith("s") and key[:-1] in self.demonym_keys:
             f["demonym_plural"] = 1.0  # "Canadians" (people) rather than "Canadian"
         single = n_tokens == 1
@@ -439,7 +443,14 @@ class Recognizer:
         bit = self._lang_bit
         if any(e.langs == ANY_LANG or e.langs & bit for e in entries):
             return False
-        return zipf(surface, self.lang) >= FOREIGN_COMMON_ZIPF
+        if any(
+            e.place.country in self._native_countries and e.place.kind != "country" for e in entries
+        ):
+            # "Terceira", "Sicilia" in Portuguese and Italian text: a place where the
+            # language is spoken is named in it, whatever column its name came from.
+            # (Country names come in every language, so a country is never exempt.)
+            return False
+        return zipf(surface.rstrip("."), self.lang) >= FOREIGN_COMMON_ZIPF
 
     # -- inflection
     def _inflected(self, word: str) -> tuple[_Static, str] | None:
@@ -611,6 +622,20 @@ class Recognizer:
                 # "Washingtonissa", "Norwegens": the name with a case ending.
                 hit = (i, p.text, name_key(inflected[1]), p.end, inflected[0])
             j, surface, key, end, info = hit
+            if (
+                "kind_city" in info.features
+                and j + 1 < n
+                and parts[j + 1].start == end + 1
+                and run[end] == "-"
+                and parts[j + 1].text[:1].isupper()
+                and name_key(parts[j + 1].text) not in names
+                and name_key(parts[j + 1].text) not in dems
+            ):
+                # "Noord-Brabant", "Sino-Japanese": a town's name heading a hyphenated
+                # compound the index does not know is a piece of another name ("US-Denmark"
+                # and "Israel-Hamas" keep their countries).
+                i = j + 1
+                continue
             ctx = self._run_context(run, parts, i, j, end)
             for kind in ("city", "demonym"):
                 if f"kind_{kind}" in info.features:

@@ -27,7 +27,13 @@ from functools import lru_cache
 
 from geo.text.languages import codes, languages
 
-__all__ = ["LANGUAGES", "UNDETERMINED", "detect_language"]
+__all__ = [
+    "LANGUAGES",
+    "UNDETERMINED",
+    "UNSUPPORTED_SCRIPTS",
+    "detect_language",
+    "unsupported_script",
+]
 
 #: The languages :func:`detect_language` can return (besides ``und``), from the packs.
 LANGUAGES: tuple[str, ...] = codes()
@@ -149,3 +155,46 @@ def detect_language(text: str) -> tuple[str, float]:
     margin = (best - second) / best
     evidence = 1.0 - math.exp(-best / 3.0)
     return LANGUAGES[ranked[0]], round(margin * evidence, 3)
+
+
+#: Scripts of languages ``geo`` does not read (no capital letters to find names by, and
+#: no pack): ISO 15924 name -> Unicode ranges. Text mostly in one of them is reported,
+#: not parsed as if it were English.
+UNSUPPORTED_SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
+    "Han (Chinese or Japanese kanji)": ((0x4E00, 0x9FFF), (0x3400, 0x4DBF)),
+    "Japanese kana": ((0x3040, 0x30FF),),
+    "Hangul (Korean)": ((0xAC00, 0xD7AF), (0x1100, 0x11FF)),
+    "Arabic": ((0x0600, 0x06FF), (0x0750, 0x077F)),
+    "Hebrew": ((0x0590, 0x05FF),),
+    "Greek": ((0x0370, 0x03FF),),
+    "Thai": ((0x0E00, 0x0E7F),),
+    "Devanagari": ((0x0900, 0x097F),),
+}
+
+
+def unsupported_script(text: str, sample: int = 4_000) -> str | None:
+    """The script *text* is mostly written in when ``geo`` cannot read it, else ``None``.
+
+    Counts the letters of the first *sample* characters: when more than half belong to
+    one of :data:`UNSUPPORTED_SCRIPTS`, that script's name is returned.
+    """
+    counts: Counter[str] = Counter()
+    letters = 0
+    for ch in text[:sample]:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        code = ord(ch)
+        if code < 0x0370:
+            continue
+        for script, ranges in UNSUPPORTED_SCRIPTS.items():
+            if any(a <= code <= b for a, b in ranges):
+                counts[script] += 1
+                break
+    if not letters or not counts:
+        return None
+    script, n = counts.most_common(1)[0]
+    if script == "Japanese kana" or (script.startswith("Han") and counts["Japanese kana"]):
+        script = "Japanese"
+        n = counts["Japanese kana"] + counts["Han (Chinese or Japanese kanji)"]
+    return script if n > letters / 2 else None
