@@ -60,6 +60,13 @@ CASES = [
         [("United States", "country:US"), ("Sydney", "geonames:2147714")],
         id="organisation-word-ends-a-bodys-name",
     ),
+    pytest.param("Secretary Austin said the deal was done.", "en", [], id="title-and-surname"),
+    pytest.param(
+        "The court in The Hague ruled on Monday.",
+        "en",
+        [("The Hague", "geonames:2747373")],
+        id="a-name-that-begins-with-its-article",
+    ),
     pytest.param(
         "España y Estados Unidos renuevan el convenio. La base de Morón acogerá más marines.",
         "es",
@@ -192,6 +199,12 @@ FACILITIES = [
         "US Marines rotate through Robertson Barracks in Darwin every year.",
         "Robertson Barracks",
         "au-robertson-barracks",
+    ),
+    ("The relocation of Futenma to Henoko is delayed.", "Futenma", "jp-futenma"),
+    (
+        "US jets left Elmendorf-Richardson on Monday.",
+        "Elmendorf-Richardson",
+        "us-elmendorf-air-force-base",
     ),
     ("US submarines will visit HMAS Stirling near Perth.", "HMAS Stirling", "au-hmas-stirling"),
     (
