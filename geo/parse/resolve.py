@@ -235,7 +235,8 @@ def _co_divisions(text: str, spans: Sequence[Span]) -> dict[int, Counter[tuple[s
 
     A list is a run of names joined by commas or "and" ("Boston, Worcester, Springfield
     and Lowell"); a division that two or more of the others could be in pulls an
-    ambiguous member towards it: Springfield is then the one in Massachusetts.
+    ambiguous member towards it: Springfield is then the one in Massachusetts. In a
+    longer list the division must hold half the others.
     """
     out: dict[int, Counter[tuple[str, str]]] = {}
     chain: list[int] = []
@@ -246,10 +247,13 @@ def _co_divisions(text: str, spans: Sequence[Span]) -> dict[int, Counter[tuple[s
             total: Counter[tuple[str, str]] = Counter()
             for divisions in sets.values():
                 total.update(divisions)
+            # Half the others at least: in a list of world capitals, Athens, Rome, Cairo
+            # and Dublin all have namesakes in Georgia, which is no reason to go there.
+            need = max(2, (len(chain) - 1) / 2)
             for i in chain:
                 others = total.copy()
                 others.subtract(sets[i])
-                out[i] = others
+                out[i] = Counter({k: n for k, n in others.items() if n >= need})
         chain.clear()
 
     for i, s in enumerate(spans):
