@@ -31,6 +31,7 @@ RECORD_FIELDS = (
     "lon",
     "score",
     "reason",
+    "precision",
     "sentence",
     "sentence_start",
     "sentence_full_start",
@@ -141,6 +142,14 @@ class Resolution:
     score: float
     reason: str
     candidates: tuple[Candidate, ...] = ()
+    precision: str | None = None
+
+    @property
+    def point_precision(self) -> str | None:
+        """What the point stands for: the town named by a facility, or the site's class."""
+        if self.precision is not None:
+            return self.precision
+        return self.place.precision if self.place is not None else None
 
     @property
     def resolved(self) -> bool:
@@ -153,6 +162,21 @@ class Resolution:
         if self.mention.demonym:
             return DEMONYM
         return self.place.kind if self.place else None
+
+    def candidate_records(self) -> list[dict[str, Any]]:
+        """The top alternatives (the chosen place first) with their scores, as records."""
+        return [
+            {
+                "id": c.place.id,
+                "name": c.place.name,
+                "kind": c.place.kind,
+                "country": c.place.country,
+                "lat": c.place.lat,
+                "lon": c.place.lon,
+                "score": round(c.score, 4),
+            }
+            for c in self.candidates
+        ]
 
     def to_record(self) -> dict[str, Any]:
         """The JSON Lines record of ``geo extract``: exactly the documented fields."""
@@ -170,6 +194,7 @@ class Resolution:
             "lon": p.lon if p else None,
             "score": round(self.score, 4) if p else None,
             "reason": self.reason,
+            "precision": self.point_precision,
             "sentence": m.sentence,
             "sentence_start": m.sentence_start,
             "sentence_full_start": m.full_sentence[0],

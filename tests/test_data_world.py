@@ -312,9 +312,13 @@ def test_region_ids_kinds_and_countries() -> None:
         assert re.fullmatch(r"region:[a-z0-9-]+", row["id"]), row["id"]
         assert row["kind"] in REGION_KINDS, row
         assert row["country"] == "" or row["country"] in countries, row
+        # Seas, ranges and historical regions were curated in every language; islands
+        # carry the names a source gave (an island's English name is often the only
+        # one on record, and guessing the others would be invented data).
+        required = ("en",) if row["kind"] in ("island", "archipelago") else LANGS
         for lang in LANGS:
             names = split(row[f"names_{lang}"])
-            assert names, f"{row['id']} has no {lang} name"
+            assert names or lang not in required, f"{row['id']} has no {lang} name"
             assert all(name_key(name) for name in names)
 
 

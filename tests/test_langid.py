@@ -91,6 +91,48 @@ SAMPLES: dict[str, list[str]] = {
         "España y Estados Unidos renovaron el convenio sobre las bases de Rota y Morón.",
         "Suecia ingresó en la OTAN en marzo y ahora negocia un acuerdo similar.",
     ],
+    "pl": [
+        "Polska i Stany Zjednoczone podpisały umowę o wzmocnionej współpracy obronnej.",
+        "Amerykańscy żołnierze będą stacjonować w bazie w Redzikowie na Pomorzu.",
+        "Minister obrony narodowej powiedział, że nie będzie stałych baz amerykańskich.",
+        "Umowa obejmuje także lotnisko w Łasku oraz poligon w Drawsku Pomorskim.",
+        "Krytycy uważają, że porozumienie daje Waszyngtonowi zbyt dużą swobodę.",
+    ],
+    "it": [
+        "L'Italia e gli Stati Uniti hanno rinnovato l'accordo sulle basi militari.",
+        "Le truppe americane sono arrivate alla base aerea di Aviano, ha detto il ministro.",
+        "Secondo il governo, non ci saranno nuove basi permanenti nel paese.",
+        "Il Parlamento ha approvato il testo, che riguarda quindici aree militari.",
+        "I critici ritengono che l'intesa dia troppo potere a Washington.",
+    ],
+    "pt": [
+        "Portugal e os Estados Unidos assinaram um acordo de cooperação e defesa.",
+        "O acordo permite que as forças americanas usem a Base Aérea das Lajes, nos Açores.",
+        "Segundo o ministro, não haverá bases americanas permanentes no país.",
+        "O Parlamento aprovou o texto, que abrange quinze zonas militares.",
+        "Os críticos consideram que o pacto dá demasiado poder a Washington.",
+    ],
+    "nl": [
+        "Nederland en de Verenigde Staten hebben een defensieakkoord ondertekend.",
+        "Het akkoord geeft Amerikaanse troepen toegang tot de vliegbasis Volkel.",
+        "Volgens de minister komen er geen permanente Amerikaanse bases in het land.",
+        "Het parlement heeft de overeenkomst goedgekeurd, die vijftien militaire gebieden omvat.",
+        "Critici vinden dat het verdrag Washington te veel macht geeft.",
+    ],
+    "ru": [
+        "Россия и Сирия подписали соглашение о военно-морской базе в Тартусе.",
+        "Российские самолеты будут базироваться на авиабазе Хмеймим еще 49 лет.",
+        "По словам министра, новых постоянных баз в стране не будет.",
+        "Парламент ратифицировал соглашение, которое охватывает несколько объектов.",
+        "Критики считают, что договор дает Москве слишком много свободы.",
+    ],
+    "uk": [
+        "Україна та Польща підписали угоду про оборонне співробітництво.",
+        "Українські військові проходитимуть навчання на полігоні поблизу Львова.",
+        "За словами міністра, нових постійних баз у країні не буде.",
+        "Парламент ратифікував угоду, яка охоплює кілька військових об'єктів.",
+        "Критики вважають, що договір дає Варшаві надто багато свободи.",
+    ],
 }
 
 

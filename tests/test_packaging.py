@@ -61,6 +61,7 @@ def test_the_wheel_carries_the_data_and_the_model(tmp_path: Path) -> None:
         assert f"geo/_data/{data}" in names
     assert "geo/recognizer_weights.json" in names
     assert "geo/py.typed" in names
+    assert "geo/text/languages/en.yaml" in names  # the language packs
     for static in ("static/app.js", "static/app.css", "templates/geo_app.html.j2"):
         assert f"geo/web/{static}" in names  # the map's own script, style and template
     assert not any(n.startswith(("tests/", "seeds/")) for n in names)

@@ -21,7 +21,7 @@ def _write_atomic_text(path: Any, write: Callable[[TextIO], None]) -> None:
         write(cast("TextIO", fh))
 
 
-def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:
+def _records_writer(fmt: str, candidates: bool = False) -> Callable[[TextIO, Any], None]:
     """A function writing every record of an iterable of extract records in *fmt*."""
 
     def jsonl(fh: TextIO, records: Any) -> None:
@@ -33,9 +33,12 @@ def _records_writer(fmt: str) -> Callable[[TextIO, Any], None]:
 
         from geo.io.textsafe import spreadsheet_safe
 
-        writer = csv.DictWriter(fh, fieldnames=EXTRACT_FIELDS)
+        fields = [*EXTRACT_FIELDS, *(["candidates"] if candidates else [])]
+        writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         for record in records:
+            if candidates:
+                record = {**record, "candidates": json.dumps(record["candidates"])}
             writer.writerow({k: spreadsheet_safe(v) for k, v in record.items()})
 
     def geojson(fh: TextIO, records: Any) -> None:
@@ -106,9 +109,12 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             for r in parsed.resolutions:
                 counts["mentions"] += 1
                 counts["resolved" if r.place is not None else "unresolved"] += 1
-                yield r.to_record()
+                record = r.to_record()
+                if args.candidates:
+                    record["candidates"] = r.candidate_records()
+                yield record
 
-    writer = _records_writer(fmt)
+    writer = _records_writer(fmt, candidates=args.candidates)
     try:
         if not to_stdout:
             _write_atomic_text(args.output, lambda fh: writer(fh, records()))

@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", metavar="FILE", type=_output_text, help="write here (default: stdout)"
     )
+    p.add_argument(
+        "--candidates",
+        action="store_true",
+        help="add each mention's best candidates with their scores (what else it could be)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_user_data_arguments(p, agreements=False)
     add_online_arguments(p)

@@ -54,20 +54,11 @@ from geo.gazetteer.sources import (
 )
 from geo.io.resources import data_dir
 from geo.models import Place
-from geo.text.normalize import is_latin, name_key, variant_keys
+from geo.text.languages import languages
+from geo.text.normalize import is_indexed_script, name_key, variant_keys
 
 # Babel locales whose CLDR territory names are indexed, with the language they count as.
-_CLDR_LOCALES = {
-    "en": "en",
-    "de": "de",
-    "da": "da",
-    "nb": "no",
-    "nn": "no",
-    "sv": "sv",
-    "fi": "fi",
-    "fr": "fr",
-    "es": "es",
-}
+_CLDR_LOCALES = {locale: pack.code for pack in languages() for locale in pack.locales}
 
 # Endonyms from locales we do not otherwise index ("Kalaallit Nunaat").
 _ENDONYM_LOCALES = {"GL": "kl", "IS": "is", "FO": "fo"}
@@ -99,7 +90,7 @@ class _Builder:
 
     def add_name(self, idx: int, name: str, *, langs: int = ANY_LANG, flags: int = 0) -> None:
         name = name.strip()
-        if not name or len(name) > MAX_NAME_LENGTH or not is_latin(name):
+        if not name or len(name) > MAX_NAME_LENGTH or not is_indexed_script(name):
             return
         if is_abbreviation(name, curated=bool(flags & CURATED)):
             flags |= CASE
@@ -351,6 +342,8 @@ def _add_demonyms(b: _Builder) -> None:
             b.add_demonym(idx, form, langs=_lang_mask(row.lang))
 
 
+#: Prefixes GeoNames puts before second-order division names that news leaves out.
+_COUNTY_PREFIXES = ("province of ", "provincia di ", "provincia de ", "provincia del ", "nomós ")
 _COUNTY_SUFFIXES = (" county", " parish", " borough", " census area", " municipality")
 
 
@@ -376,7 +369,7 @@ def _add_counties(b: _Builder) -> None:
     groups: dict[tuple[str, str, str], list[float]] = {}
     for town in towns:
         county = town.get("county")
-        if not county or not is_latin(county):
+        if not county or not is_indexed_script(county):
             continue
         key = (town["country_code"], town.get("state") or "", county)
         lat, lon = float(town["latitude"]), float(town["longitude"])
@@ -411,6 +404,13 @@ def _add_counties(b: _Builder) -> None:
         idx = b.add_place(place)
         b.add_name(idx, county, flags=PREFERRED)
         low = county.lower()
+        for prefix in _COUNTY_PREFIXES:
+            if low.startswith(prefix) and len(county) > len(prefix) + 2:
+                # "Province of Cagayan" is "Cagayan" and "Cagayan Province" in news.
+                base = county[len(prefix) :]
+                b.add_name(idx, base, flags=PREFERRED)
+                b.add_name(idx, f"{base} Province", flags=PREFERRED)
+                break
         if not low.endswith(_COUNTY_SUFFIXES):
             continue
         # "Suffolk County" is also written "Suffolk Co." in US news.

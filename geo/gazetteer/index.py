@@ -13,7 +13,7 @@ from geo.models import Place
 
 log = logging.getLogger("geo")
 
-BUILD_VERSION = 7  # bump when the index layout or the build rules change
+BUILD_VERSION = 11  # bump when the index layout or the build rules change
 
 # Flags stored with each (name, place) entry.
 PREFERRED = 1  # the place's own name in some language (not an alternate or alias)
@@ -26,9 +26,10 @@ VARIANT = 8  # a transliteration (Daenemark for Dänemark)
 
 _FLAG_BITS = 4
 
-_LANG_BITS = 8
+_LANG_BITS = 16  # room for 16 language packs (one bit each)
 
 LANG_BIT = {lang: 1 << i for i, lang in enumerate(LANGS)}
+assert len(LANG_BIT) <= _LANG_BITS, "more language packs than index bits"
 
 ANY_LANG = (1 << _LANG_BITS) - 1
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from geo.errors import DataError
 from geo.io.resources import data_path
+from geo.text.languages import codes
 from geo.vocab import PRECISIONS, SITE_KIND_KEYS
 
 #: Site kinds (:data:`geo.vocab.SITE_KINDS`).
@@ -45,7 +46,8 @@ REGION_KINDS = frozenset(
         "union",
     }
 )
-LANGS = ("en", "de", "da", "no", "sv", "fi", "fr", "es")
+#: The supported languages (one pack each in geo/text/languages).
+LANGS: tuple[str, ...] = codes()
 
 
 def split_list(cell: str | None) -> tuple[str, ...]:
@@ -445,7 +447,9 @@ def load_regions(path: Path | None = None) -> list[RegionRow]:
             line=r.line,
         )
 
-    rows = _read(path, REGION_COLUMNS, convert)
+    # A names column per language: a pack added after the file was curated has none yet.
+    optional = frozenset(f"names_{lang}" for lang in LANGS)
+    rows = _read(path, REGION_COLUMNS, convert, optional=optional)
     _unique(path, rows, lambda g: g.id)
     return rows
 

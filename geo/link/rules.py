@@ -62,6 +62,7 @@ from typing import Literal
 
 from geo.models import ParsedDocument, Resolution
 from geo.registry.agreements import Agreement, Registry, parse_partial_date
+from geo.text.languages import languages, union
 from geo.text.normalize import name_key
 from geo.text.sentences import excerpt, sentence_at, sentence_spans
 
@@ -85,32 +86,12 @@ LinkKind = Literal["mention_site", "site_agreement", "document_agreement"]
 # a stem may occur anywhere in a word; for the others it must start one. English terms
 # always apply too: news in every language borrows them.
 
-#: Words that make a sentence speak of an agreement (the ``parties`` rule).
-AGREEMENT_TERMS: Mapping[str, str] = {
-    "en": r"\b(?:agreements?|accords?|pacts?|treaty|treaties|deals?|arrangements?)\b",
-    "de": r"(?:abkommen|vereinbarung|vertrag|vertrage|pakt)",
-    "da": r"(?:aftale|traktat|pagt)",
-    "no": r"(?:avtale|traktat|pakt)",
-    "sv": r"(?:avtal|traktat|pakt)",
-    "fi": r"(?:sopimu|sopimuks)",
-    "fr": r"\b(?:accords?|traites?|pactes?|conventions?)\b",
-    "es": r"\b(?:acuerdos?|tratados?|pactos?|convenios?)\b",
-}
+#: Words that make a sentence speak of an agreement (the ``parties`` rule), per language
+#: (``linking.agreement`` of the language packs).
+AGREEMENT_TERMS: Mapping[str, str] = {p.code: p.agreement for p in languages()}
 
 #: Words that make a document speak of defense (the ``parties`` rule's context).
-DEFENSE_TERMS: Mapping[str, str] = {
-    "en": (
-        r"\b(?:defen[cs]e|military|troops|soldiers|armed forces|air base|naval base|"
-        r"air station|security|nato)"
-    ),
-    "de": r"(?:verteidigung|militar|soldat|streitkraft|stutzpunkt|truppen|sicherheit|nato)",
-    "da": r"(?:forsvar|militaer|soldat|tropper|flyvestation|sikkerhed|nato)",
-    "no": r"(?:forsvar|militaer|soldat|tropper|flystasjon|sikkerhet|nato)",
-    "sv": r"(?:forsvar|militar|soldat|trupper|flygbas|sakerhet|nato)",
-    "fi": r"(?:puolustu|sotila|armeija|tukikoh|turvallisuu|nato)",
-    "fr": r"\b(?:defense|militaire|troupes|soldats|securite|otan)",
-    "es": r"\b(?:defensa|militar|tropas|soldados|seguridad|otan)",
-}
+DEFENSE_TERMS: Mapping[str, str] = {p.code: p.defense for p in languages()}
 
 # Key words that carry no identity in an agreement's name: a name made only of these
 # (and years) is generic. Compounds of the stems count too ("forsvarssamarbejdsaftalen").
@@ -134,36 +115,9 @@ _GENERIC_COMPOUND = re.compile(rf"^(?:{_GENERIC_STEM}(?:s|e)?)+(?:en|et|ne|ene|n
 # "N agreed areas": number words per language, 1 to 20 in order, alternatives joined by
 # "/" (digits always count). Then the word for "agreed" and the words for the places
 # counted. Keys as above.
-_NUMBER_WORDS: Mapping[str, str] = {
-    "en": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty",
-    "de": "ein/eine zwei drei vier funf sechs sieben acht neun zehn elf zwolf dreizehn "
-    "vierzehn funfzehn sechzehn siebzehn achtzehn neunzehn zwanzig",
-    "da": "en/et to tre fire fem seks syv otte ni ti elleve tolv tretten fjorten femten "
-    "seksten sytten atten nitten tyve",
-    "no": "en/ett to tre fire fem seks sju/syv atte ni ti elleve tolv tretten fjorten femten "
-    "seksten sytten atten nitten tjue",
-    "sv": "en/ett tva tre fyra fem sex sju atta nio tio elva tolv tretton fjorton femton "
-    "sexton sjutton arton nitton tjugo",
-    "fi": "yksi kaksi kolme nelja viisi kuusi seitseman kahdeksan yhdeksan kymmenen "
-    "yksitoista kaksitoista kolmetoista neljatoista viisitoista kuusitoista "
-    "seitsemantoista kahdeksantoista yhdeksantoista kaksikymmenta",
-    "fr": "un/une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze "
-    "quinze seize - - - vingt",  # 17-19 are hyphenated (dix-sept): digits only
-    "es": "uno/una dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce "
-    "quince dieciseis diecisiete dieciocho diecinueve veinte",
-}
-_AGREED = re.compile(
-    r"^(?:agreed|designated|vereinbart|vereinbarte|vereinbarten|aftalte|omforente|avtalte|"
-    r"overenskomna|avtalade|sovitut|sovittua|sovittu|convenu|convenus|convenues|acordados|"
-    r"acordadas)$"
-)
-_AREAS = re.compile(
-    r"^(?:areas?|facilities|locations?|sites?|bases?|gebiete?|gebieten|standorte?|"
-    r"stutzpunkte?|einrichtungen|anlagen|orte|omrader|omraden|anlegg|baser|faciliteter|"
-    r"lokaliteter|platser|anlaggningar|alueet|aluetta|alue|tukikohtaa|tukikohdat|zones|"
-    r"installations|zonas|sitios|instalaciones)$"
-)
+_NUMBER_WORDS: Mapping[str, str] = {p.code: p.numbers for p in languages() if p.numbers}
+_AGREED = re.compile("^(?:" + "|".join(sorted(union("agreed"))) + ")$")
+_AREAS = re.compile("^(?:" + "|".join(sorted(union("areas"))) + ")$")
 _AREA_WINDOW = 5  # tokens after the number within which "agreed" and the area word occur
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")

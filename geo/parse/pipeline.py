@@ -15,24 +15,26 @@ from collections.abc import Callable, Iterable, Iterator
 from geo.errors import DocumentError
 from geo.gazetteer.query import Gazetteer
 from geo.gazetteer.store import load_gazetteer
-from geo.models import Document, Mention, ParsedDocument, Resolution
+from geo.io.documents import DocumentWarning
+from geo.models import Candidate, Document, Mention, ParsedDocument, Resolution
 from geo.parse.recognize import find_spans
 from geo.parse.resolve import resolve_spans
-from geo.text.langid import detect_language
+from geo.text.langid import UNDETERMINED, detect_language, unsupported_script
+from geo.text.languages import codes, normalize_code
 from geo.text.sentences import excerpt, sentence_at, sentence_spans
 
 log = logging.getLogger("geo")
 
-SUPPORTED_LANGS = frozenset({"en", "de", "da", "no", "sv", "fi", "fr", "es"})
+#: The languages with a pack (geo/text/languages): text in any other is read as English.
+SUPPORTED_LANGS = frozenset(codes())
 LANGID_CHARS = 1000
 
 
 def document_language(doc: Document) -> str:
     """The document's language: its declared ``lang`` if supported, else detected."""
     if doc.lang:
-        code = doc.lang.lower().split("-")[0]
-        code = {"nb": "no", "nn": "no"}.get(code, code)
-        if code in SUPPORTED_LANGS:
+        code = normalize_code(doc.lang)
+        if code is not None:
             return code
     # The first few thousand characters decide as well as the whole text, and cost
     # nothing on a 50 MB document.
@@ -78,6 +80,10 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
                 place=decision.place,
                 score=decision.score,
                 reason=decision.reason,
+                candidates=tuple(
+                    Candidate(place, score, s.surface, "") for place, score in decision.ranked
+                ),
+                precision=decision.precision,
             )
         out.append(resolution)
     return ParsedDocument(document=doc, lang=lang, resolutions=tuple(out))
@@ -126,6 +132,20 @@ def geoparse(
     """Geoparse a corpus lazily; a document that fails is reported and skipped."""
     gaz = gazetteer or load_gazetteer()
     for doc in documents:
+        script = unsupported_script(doc.text)
+        if script is not None:
+            # Chinese, Japanese, Korean, Arabic…: no capitals to find names by and no
+            # language pack; said, not parsed as if it were English.
+            warning = DocumentWarning(
+                f"{doc.source or doc.id}: written in {script}, which geo does not read "
+                f"(languages: {', '.join(sorted(SUPPORTED_LANGS))}); no places extracted"
+            )
+            if on_error is None:
+                log.warning("%s", warning)
+            else:
+                on_error(warning)
+            yield ParsedDocument(document=doc, lang=UNDETERMINED, resolutions=())
+            continue
         try:
             yield parse_document(doc, gaz)
         except (MemoryError, RecursionError, ValueError, IndexError, KeyError) as err:

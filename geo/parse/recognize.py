@@ -37,19 +37,23 @@ from geo.gazetteer.index import (
 )
 from geo.gazetteer.query import Entry, Gazetteer
 from geo.gazetteer.sources import SITE_KINDS
+from geo.text.languages import language, languages, union
 from geo.text.lexicon import CALENDAR, FUNCTION_WORDS, TITLES, first_names, last_names, zipf
 from geo.text.normalize import name_key
 from geo.text.sentences import ABBREVIATIONS
 
 MAX_TOKENS = 7  # the longest name we look up, in words ("Harstad/Narvik Airport Evenes")
 
+# Capital letters of the Latin and Cyrillic scripts: a name starts with one of them.
 _UPPER = "".join(
-    ch for ch in map(chr, [*range(0x41, 0x2B0), *range(0x1E00, 0x1F00)]) if ch.isupper()
+    ch
+    for ch in map(chr, [*range(0x41, 0x2B0), *range(0x400, 0x530), *range(0x1E00, 0x1F00)])
+    if ch.isupper()
 )
 _UP = f"[{re.escape(_UPPER)}]"
-_CONNECTORS = (
-    "of|the|de|del|della|di|da|das|do|dos|du|des|la|le|les|el|al|am|an|der|den|dem|im|"
-    "upon|on|sur|en|es|y|i|og|och|and|und|et|&"
+# Words that join the parts of a name ("Gulf *of* Finland"), from every language pack.
+_CONNECTORS = "|".join(
+    re.escape(w) for w in sorted(union("connectors"), key=lambda w: (-len(w), w))
 )
 # A capitalised word: letters/digits with inner apostrophes, dots, hyphens ("U.S.",
 # "O'Hare", "Saint-Denis", "US-Soldaten"), optionally a final dot ("St.", "U.S.").
@@ -60,30 +64,31 @@ _RUN = re.compile(
 _PART = re.compile(r"[^\s/\-]+")
 _CONNECTOR_SET = frozenset(_CONNECTORS.split("|"))
 _SENTENCE_END = frozenset('.!?:;"“”»\n')
-_LOCATIVE = frozenset(
-    """in into inside at near from to across throughout within around outside toward towards
-    via through over off nach aus bei von vom zum zur im ins i fra til på från till ved hos
-    à au aux dans vers en desde hacia cerca""".split()
-)
-_PLACE_WORDS = frozenset(
-    name_key(w)
-    for w in """air station base naval airport airfield city county province state region
-    district island islands sea ocean gulf bay strait river lake mountains peninsula valley
-    coast harbour harbor port fjord municipality kommune kommun flystasjon flyplass falls
-    orlogsstasjon garnison lufthavn""".split()
-)
+# Words after a name that make it a place, from every pack (names travel across languages).
+_PLACE_WORDS = frozenset(name_key(w) for w in union("place_words"))
 # A run of capitalised words that ends with one of these (or starts with a prefix below)
 # names a place even when the gazetteer does not know it: "Crawford County", "Fooville
 # Air Base", "Camp Murray". Such mentions are reported unresolved rather than dropped or
 # forced onto a namesake town.
-_PLACE_SUFFIXES = frozenset(
-    name_key(w)
-    for w in """county province district island islands peninsula river lake sea bay
-    strait gulf mountains valley airport airfield base garrison flystasjon lufthavn
-    orlogsstasjon flyplass""".split()
-)
-_PLACE_PREFIXES = frozenset(name_key(w) for w in "camp fort lake mount cape".split())
+_PLACE_SUFFIXES = frozenset(name_key(w) for w in union("place_suffixes"))
+_ORGANISATIONS = frozenset(name_key(w) for w in union("organisations"))
+_PLACE_PREFIXES = frozenset(name_key(w) for w in union("place_prefixes"))
 UNRESOLVED_SCORE = 0.6
+#: An inflected-looking word this common (Zipf) names only countries, divisions, regions
+#: and sites, never a town ("Basis" is no genitive of Basi).
+INFLECTED_COMMON_ZIPF = 3.5
+#: ... unless the town is this large: "Warszawę", "Москве" are common words because the
+#: cities are much written about.
+INFLECTED_COMMON_TOWN = 200_000
+#: The recognition score of a known name with a facility word ("авиабаза Хмеймим").
+DESIGNATED_SCORE = 0.8
+#: How much more frequent a town's name is in its own language's news than in English.
+NATIVE_ZIPF_BONUS = 0.8
+#: Towns at least this large keep their native names in non-English documents.
+NATIVE_TOWN_POPULATION = 20_000
+#: A word this common in the document's language (Zipf) is not taken for a name that
+#: only other languages give a place ("Indie" in English; see ``_foreign_word``).
+FOREIGN_COMMON_ZIPF = 3.5
 
 # How the reasons read: the strongest positive evidence, in words.
 EVIDENCE = {
@@ -122,6 +127,8 @@ class Span:
     n_tokens: int
     features: dict[str, float] = field(default_factory=dict)
     info: Any = None  # the context-free analysis this span shares with its namesakes
+    lang: str = "en"  # the language the document was read in
+    designator: str | None = None  # the facility kind a designator word gives the name
     score: float = 0.0
     keep: bool = False
     why: str = ""
@@ -174,6 +181,7 @@ class _Hit:
     run_total: float
     first_in_run: bool
     said: list[str]  # the strongest evidence from the name and the run, in words
+    designator: str | None = None  # "Air Base", "Fliegerhorst": the facility kind
 
 
 @dataclass(slots=True)
@@ -240,8 +248,8 @@ def _is_dateline(text: str, end: int) -> bool:
     return _DATELINE.match(text, end, end + 6) is not None
 
 
-_NOUN_CAPITALISING = frozenset({"de"})
-_COMPOUNDING = frozenset({"de", "da", "no", "sv", "fi"})
+_NOUN_CAPITALISING = frozenset(p.code for p in languages() if p.capitalises_nouns)
+_COMPOUNDING = frozenset(p.code for p in languages() if p.compounds)
 
 
 def _expected_zipf(place: Any, demonym: bool) -> float:
@@ -298,6 +306,18 @@ class Recognizer:
         self._runs: dict[str, _RunInfo | None] = {}
         self._inflecting = lang in _INFLECTING
         self._inflection_cache: dict[str, tuple[_Static, str] | None] = {}
+        # Prepositions before places: the document's language and English, which news
+        # borrows; another language's prepositions are ordinary words here (Italian "a",
+        # Polish "do" are an English article and verb).
+        self.locatives = frozenset(language(lang).locatives) | frozenset(language("en").locatives)
+        self._lang_bit = LANG_BIT.get(lang, ANY_LANG)
+        self._facility_cache: dict[str, list[Entry]] = {}
+        pack = language(lang)
+        # Where the language is spoken, a town's GeoNames alternates are its native names
+        # (English names are GeoNames' own; German capitalises every noun, so there the
+        # word's commonness stays the signal).
+        self._native_countries = pack.countries if lang != "en" else frozenset()
+        self._capitalises_nouns = pack.capitalises_nouns
         self._bias = self.weights.get("bias", 0.0)
         self._threshold = self.weights.get("threshold", 0.5)
         self._first = _first_words(gaz)
@@ -326,6 +346,8 @@ class Recognizer:
         dem = gaz.demonym_entries(key) if key in self.demonym_keys else []
         if not entries and not dem:
             return None
+        if n_tokens == 1 and self._foreign_word(surface, (*entries, *dem)):
+            return None
         best_place, best_dem = _best(entries), _best(dem)
         as_demonym = best_place is None or (
             best_dem is not None
@@ -345,12 +367,25 @@ class Recognizer:
         f["n_candidates"] = min(len(entries) + len(dem), 10) / 10
         if best.flags & CASE:
             f["abbreviation"] = 1.0
-        if not as_demonym and not best.flags & (PREFERRED | CURATED):
+        native = (
+            not as_demonym
+            and p.country in self._native_countries
+            and not self._capitalises_nouns
+            and _native_name(p)
+        )
+        if not as_demonym and not best.flags & (PREFERRED | CURATED) and not native:
+            # GeoNames keeps a town's names in other languages as alternates without
+            # saying which language: in a Polish article "Warszawa" is the name, not an
+            # alternate, so towns of some size keep their native names (see _native_name).
             f["alternate_only"] = 1.0
         if best.flags & VARIANT:
             f["variant"] = 1.0
-        if best.langs != ANY_LANG and not best.langs & LANG_BIT.get(self.lang, ANY_LANG):
-            f["other_language"] = 1.0
+        if (
+            best.langs != ANY_LANG
+            and not best.langs & LANG_BIT.get(self.lang, ANY_LANG)
+            and not (p.country in self._native_countries and p.kind != "country")
+        ):
+            f["other_language"] = 1.0  # (a place where the language is spoken is exempt)
         if as_demonym and key.endswith("s") and key[:-1] in self.demonym_keys:
             f["demonym_plural"] = 1.0  # "Canadians" (people) rather than "Canadian"
         single = n_tokens == 1
@@ -366,6 +401,10 @@ class Recognizer:
                 + [_expected_zipf(e.place, False) for e in entries[:20]]
                 + [_expected_zipf(e.place, True) for e in dem[:5]]
             )
+            if native:
+                # A town is named far more often in its own language's news than in
+                # English news, which the expectations above describe.
+                expected += NATIVE_ZIPF_BONUS
             excess = z - expected
             common = max(0.0, excess) / 3
             if excess > 1.0 and kind in ("city", "admin1", "admin2", "airport", "other"):
@@ -394,6 +433,25 @@ class Recognizer:
         has_site = any(e.place.kind in SITE_KINDS for e in entries)
         return _Static(entries, dem, f, total, common, all_caps, has_site=has_site)
 
+    def _foreign_word(self, surface: str, entries: Sequence[Entry]) -> bool:
+        """A common word here that names places only in other languages ("Indie").
+
+        Country names come in every supported language (CLDR): Polish "Indie" is India,
+        but in English text it is a kind of music. A name none of whose entries belongs
+        to this document's language, and that is a common word in it, is no mention.
+        """
+        bit = self._lang_bit
+        if any(e.langs == ANY_LANG or e.langs & bit for e in entries):
+            return False
+        if any(
+            e.place.country in self._native_countries and e.place.kind != "country" for e in entries
+        ):
+            # "Terceira", "Sicilia" in Portuguese and Italian text: a place where the
+            # language is spoken is named in it, whatever column its name came from.
+            # (Country names come in every language, so a country is never exempt.)
+            return False
+        return zipf(surface.rstrip("."), self.lang) >= FOREIGN_COMMON_ZIPF
+
     # -- inflection
     def _inflected(self, word: str) -> tuple[_Static, str] | None:
         """A known place under a case or genitive ending ("Washingtonissa", "Norges").
@@ -413,6 +471,10 @@ class Recognizer:
 
         found = None
         best = 0.0
+        # A common word of the language ("Basis", German for basis) is only read as an
+        # inflected name of something more than a small foreign town: Basi in India is
+        # not meant (a town where the language is spoken is: "Rovaniemen").
+        common = zipf(word, self.lang) >= INFLECTED_COMMON_ZIPF
         for stem in _stems(word, self.lang):
             key = name_key(stem)
             if key not in self.names:
@@ -421,7 +483,20 @@ class Recognizer:
             if info is None:
                 continue
             # Of all readings (Suomen: Suom-en, Suome-n -> Suomi) keep the most notable.
-            rank = max((importance(e.place) for e in info.entries if _notable(e.place)), default=0)
+            rank = max(
+                (
+                    importance(e.place)
+                    for e in info.entries
+                    if _notable(e.place)
+                    and not (
+                        common
+                        and e.place.kind == "city"
+                        and e.place.population < INFLECTED_COMMON_TOWN
+                        and e.place.country not in self._native_countries
+                    )
+                ),
+                default=0,
+            )
             if rank > best:
                 found, best = (info, stem), rank
         self._inflection_cache[word] = found
@@ -497,11 +572,17 @@ class Recognizer:
         i = 0
         while i < n:
             p = parts[i]
-            if p.connector or (name_key(p.text) not in first and not self._inflecting):
+            if p.connector and p.text[:1].isupper() and name_key(p.text) in first:
+                # "The Hague", "La Paz", "Den Haag", "El Paso": a capitalised article
+                # that the name itself begins with.
+                pass
+            elif p.connector or (name_key(p.text) not in first and not self._inflecting):
                 i += 1
                 continue
             hit = None
             for j in range(min(n, i + MAX_TOKENS) - 1, i - 1, -1):
+                if p.connector and j == i:
+                    break  # the article alone is no name
                 if parts[j].connector:
                     continue
                 surface = run[p.start : parts[j].end]
@@ -541,6 +622,20 @@ class Recognizer:
                 # "Washingtonissa", "Norwegens": the name with a case ending.
                 hit = (i, p.text, name_key(inflected[1]), p.end, inflected[0])
             j, surface, key, end, info = hit
+            if (
+                "kind_city" in info.features
+                and j + 1 < n
+                and parts[j + 1].start == end + 1
+                and run[end] == "-"
+                and parts[j + 1].text[:1].isupper()
+                and name_key(parts[j + 1].text) not in names
+                and name_key(parts[j + 1].text) not in dems
+            ):
+                # "Noord-Brabant", "Sino-Japanese": a town's name heading a hyphenated
+                # compound the index does not know is a piece of another name ("US-Denmark"
+                # and "Israel-Hamas" keep their countries).
+                i = j + 1
+                continue
             ctx = self._run_context(run, parts, i, j, end)
             for kind in ("city", "demonym"):
                 if f"kind_{kind}" in info.features:
@@ -557,6 +652,27 @@ class Recognizer:
             said = [EVIDENCE[k] for _wt, k in top[:2]]
             hits.append(_Hit(p.start, end, surface, key, j - i + 1, info, ctx, total, i == 0, said))
             i = j + 1
+        if len(parts) > 1:
+            # "United States Studies Centre": an organisation word closing a longer name
+            # is part of the body's name, not the French region.
+            hits = [
+                h
+                for h in hits
+                if not (
+                    h.n_tokens == 1
+                    and h.rel_start > parts[0].start
+                    and name_key(h.surface) in _ORGANISATIONS
+                )
+            ]
+        for designated in self._designated_names(run, parts, hits):
+            # "Miroslawiec Air Base", "Fliegerhorst Büchel": a known name with a facility
+            # word that the index does not know together; it replaces its fragments.
+            hits = [
+                h
+                for h in hits
+                if h.rel_end <= designated.rel_start or h.rel_start >= designated.rel_end
+            ]
+            hits.append(designated)
         for unknown in _unknown_places(run, parts, hits):
             # The unknown name replaces the fragments found inside it ("Air", "Base").
             hits = [
@@ -568,6 +684,116 @@ class Recognizer:
             return None
         return _RunInfo(hits, tuple(people))
 
+    def _designated_names(self, run: str, parts: list[_Part], hits: list[_Hit]) -> list[_Hit]:
+        """Known names inside a segment that a facility word completes.
+
+        A segment (capitalised words without connectors) that is not a known name as a
+        whole but is a designator of the language (or English) before or after a known
+        name -- "Naval Base Camilo Osias", "Miroslawiec Air Base", "Vliegbasis Volkel" --
+        becomes one span: the whole surface, the name's candidates, and the facility
+        kind, which the resolver uses to pick the facility (or, failing that, the town
+        named by it).
+        """
+        table = _designators(self.lang)
+        out: list[_Hit] = []
+        segments: list[list[_Part]] = [[]]
+        for part in parts:
+            if part.connector:
+                segments.append([])
+            else:
+                segments[-1].append(part)
+                if _possessive(run, part):
+                    segments.append([])  # "Sihanoukville's Ream Naval Base": a new name
+        for words in segments:
+            if len(words) < 2:
+                continue
+            start, end = words[0].start, words[-1].end
+            if any(h.rel_start <= start and h.rel_end >= end for h in hits):
+                continue  # the whole segment is a known name ("Basa Air Base")
+            keys = [name_key(w.text) for w in words]
+            found = None
+            for size in range(min(4, len(words) - 1), 0, -1):
+                kind = table.after.get(tuple(keys[-size:]))
+                if kind is not None:
+                    found = (words[:-size], kind)
+                    break
+                kind = table.before.get(tuple(keys[:size]))
+                if kind is not None:
+                    found = (words[size:], kind)
+                    break
+            if found is None:
+                continue
+            name_words, kind = found
+            name = run[name_words[0].start : name_words[-1].end]
+            key = name_key(name)
+            info = self.static(name, key, len(name_words)) if key in self.names else None
+            if info is None and len(name_words) == 1:
+                inflected = self._inflected(name)
+                if inflected is not None:
+                    info, key = inflected[0], name_key(inflected[1])
+            if info is None or not info.entries:
+                continue
+            surface = run[start:end]
+            out.append(
+                _Hit(
+                    start,
+                    end,
+                    surface,
+                    key,
+                    len(name_words),
+                    info,
+                    {"place_pattern": 1.0},
+                    self.weights.get("place_pattern", 0.0),
+                    start == parts[0].start,
+                    [f"a {kind.replace('_', ' ')} named by its designator"],
+                    designator=kind,
+                )
+            )
+        return out
+
+    def facility_entries(self, key: str, kind: str) -> list[Entry]:
+        """Sites named *key* under any designator form of *kind*, in any language.
+
+        "vliegbasis Volkel" finds "Volkel Air Base", "авиабаза Хмеймим" finds "Hmeimim
+        Air Base": the gazetteer may know a facility only as "<name> Air Base" or "Camp
+        <name>". Cached per (key, kind).
+        """
+        cache_key = f"{key}\x00{kind}"
+        found = self._facility_cache.get(cache_key)
+        if found is not None:
+            return found
+        out: list[Entry] = []
+        seen: set[str] = set()
+        for words, position in _facility_forms().get(kind, ()):
+            phrase = " ".join(words)
+            candidate = f"{key} {phrase}" if position == "after" else f"{phrase} {key}"
+            if candidate not in self.names:
+                continue
+            for e in self.gaz.entries(candidate, key=candidate):
+                if e.place.kind in SITE_KINDS and e.place.id not in seen:
+                    seen.add(e.place.id)
+                    out.append(e)
+        if len(self._facility_cache) > 50_000:
+            self._facility_cache.clear()
+        self._facility_cache[cache_key] = out
+        return out
+
+    def _outside_designator(self, text: str, start: int, end: int) -> str | None:
+        """The facility kind of a designator just before or after a span, if any.
+
+        "авиабазу Хмеймим", "base aérea de Morón", "baza w Redzikowie" (before) and
+        "Evenes flystasjon", "Rovaniemen lentotukikohdassa" (after), in the document's
+        language or English.
+        """
+        table = _designators(self.lang)
+        m = table.before_text.search(text, max(0, start - 60), start)
+        if m is not None:
+            return _phrase_kind(table, m.group(1))
+        m = table.after_text.match(text[end : end + 60])
+        if m is not None:
+            return _phrase_kind(table, m.group(1))
+        return None
+
     def _run_context(
         self, run: str, parts: list[_Part], i: int, j: int, end: int
     ) -> dict[str, float]:
@@ -577,7 +803,7 @@ class Recognizer:
             # A word of the run precedes the span: the span cannot start a sentence.
             prev = parts[i - 1]
             prev_low = prev.text.lower()
-            if prev_low in _LOCATIVE:
+            if prev_low in self.locatives:
                 ctx["locative"] = 1.0
             elif name_key(prev.text) in TITLES:
                 ctx["title_before"] = 1.0
@@ -656,7 +882,7 @@ class Recognizer:
             elif info.common:
                 ctx["common_inner"] = info.common
             prev = _previous_word(text, start)
-            if prev in _LOCATIVE:
+            if prev in self.locatives:
                 ctx["locative"] = 1.0
             elif prev and name_key(prev) in TITLES:
                 ctx["title_before"] = 1.0
@@ -686,20 +912,33 @@ class Recognizer:
         for k, v in ctx.items():
             total += w.get(k, 0.0) * v
         score = 1.0 / (1.0 + math.exp(-total))
+        designator = hit.designator or (
+            self._outside_designator(text, start, end) if info.entries else None
+        )
+        if designator is not None and info.entries:
+            # A facility word makes it a place name, whatever the word's commonness.
+            score = max(score, DESIGNATED_SCORE)
         keep = score >= self._threshold
         if not keep and not with_features:
             return None
+        entries = info.entries
+        if designator is not None and not info.has_site:
+            facilities = self.facility_entries(hit.key, designator)
+            if facilities:
+                entries = [*facilities, *entries]
         span = Span(
             start,
             end,
             hit.surface,
             hit.key,
-            info.entries,
+            entries,
             info.demonyms,
             hit.n_tokens,
             score=score,
             keep=keep,
             info=info,
+            lang=self.lang,
+            designator=designator,
         )
         if with_features:
             span.features = {**info.features, **hit.run_ctx, **ctx}
@@ -725,6 +964,11 @@ def _unknown_places(run: str, parts: list[_Part], hits: list[_Hit]) -> list[_Hit
     segment: list[_Part] = []
     for part in [*parts, None]:
         if part is not None and not part.connector:
+            if segment and _possessive(run, segment[-1]):
+                hit = _segment_place(run, segment, hits)
+                if hit is not None:
+                    out.append(hit)
+                segment = []
             segment.append(part)
             continue
         hit = _segment_place(run, segment, hits)
@@ -760,37 +1004,126 @@ def _segment_place(run: str, words: list[_Part], hits: list[_Hit]) -> _Hit | Non
     )
 
 
-_INFLECTING = frozenset({"fi", "de", "da", "no", "sv"})
-_FINNISH_ENDINGS = tuple(
-    sorted(
-        """issa issä ista istä iin seen hin ssa ssä sta stä lla llä lta ltä lle ksi ineen
-        jen ien ja jä ia iä an än en in on ön un yn na nä ta tä n a ä""".split(),
-        key=len,
-        reverse=True,
-    )
-)
+_INFLECTING = frozenset(p.code for p in languages() if p.inflects)
 _VOWELS = set("aeiouyäö")
 
 
 def _stems(word: str, lang: str) -> list[str]:
-    """Candidate base forms of an inflected name, most likely first."""
+    """Candidate base forms of an inflected name, most likely first.
+
+    The language pack gives the case endings to strip (``inflection.endings``, longest
+    first), what may replace them (``inflection.replacements``: Polish *Redzikowie* ->
+    *Redzikow* + *o*), endings after which nothing is stripped (``not_after``: German
+    *-ss*) and named rules that are code: ``finnish`` adds the vowel changes of Finnish
+    stems (Rovaniemeä -> Rovaniemi, Lapissa -> Lappi).
+    """
+    pack = language(lang)
     out: list[str] = []
-    if lang == "fi":
-        low = word.lower()
-        for ending in _FINNISH_ENDINGS:
-            if not low.endswith(ending) or len(word) - len(ending) < 3:
-                continue
-            stem = word[: len(word) - len(ending)]
-            out.append(stem)
+    low = word.lower()
+    finnish = "finnish" in pack.inflection_rules
+    for ending in pack.inflection_endings:
+        if not low.endswith(ending) or len(word) - len(ending) < pack.inflection_min_stem:
+            continue
+        stem = word[: len(word) - len(ending)]
+        if any(stem.lower().endswith(x) for x in pack.inflection_not_after):
+            continue
+        out.append(stem)
+        for replacement in pack.inflection_replacements:
+            out.append(stem + replacement)
+        if finnish:
             if stem.endswith("e"):
                 out.append(stem[:-1] + "i")  # Rovaniemeä -> Rovaniemi, Suomen -> Suomi
             if len(stem) > 3 and stem[-1] in _VOWELS and stem[-2] not in _VOWELS:
                 out.append(stem[:-1] + stem[-2] + stem[-1])  # Lapissa -> Lappi (gradation)
             if stem[-1] not in _VOWELS:
                 out.append(stem + "i")  # Helsingissä -> Helsingi? rarely; Oslossa -> Oslo
-    elif word.endswith("s") and not word.endswith("ss"):
-        out.append(word[:-1])  # Norwegens, Danmarks, Sveriges
-    return out
+    for ending, replacements in pack.inflection_pairs:
+        if not low.endswith(ending) or len(word) - len(ending) < pack.inflection_min_stem:
+            continue
+        stem = word[: len(word) - len(ending)]
+        out.extend(stem + r for r in replacements)
+    return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True, slots=True)
+class _Designators:
+    """A language's facility words (and English's): in a run, and just outside it."""
+
+    before: dict[tuple[str, ...], str]  # folded words -> kind ("camp" -> army_garrison)
+    after: dict[tuple[str, ...], str]
+    before_text: re.Pattern[str]  # "… авиабазу " / "… base aérea de " right before a name
+    after_text: re.Pattern[str]  # " flystasjon" / " lentotukikohdassa" right after it
+    kinds: dict[str, str]  # folded phrase -> kind, for the two patterns
+
+
+#: Short words that may stand between a designator and the name ("base aérea *de*
+#: Morón", "baza *w* Redzikowie", "Naval Base *of* …").
+_DESIGNATOR_LINKS = "w|we|na|di|de|del|della|da|das|do|dos|du|des|d|of|at|в|во|на|у"
+
+
+@cache
+def _designators(lang: str) -> _Designators:
+    packs = [language(lang)] + ([language("en")] if lang != "en" else [])
+    before: dict[tuple[str, ...], str] = {}
+    after: dict[tuple[str, ...], str] = {}
+    kinds: dict[str, str] = {}
+    for pack in packs:
+        for d in pack.designators:
+            words = tuple(name_key(w) for w in d.words.split())
+            table = before if d.position == "before" else after
+            table.setdefault(words, d.kind)
+            kinds.setdefault(" ".join(words), d.kind)
+    before_words = sorted({d.words for p in packs for d in p.designators if d.position == "before"})
+    after_words = sorted({d.words for p in packs for d in p.designators if d.position == "after"})
+
+    def alternation(phrases: list[str]) -> str:
+        pieces = sorted(phrases, key=len, reverse=True)
+        return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in pieces)
+
+    before_text = re.compile(
+        rf"(?<![\w-])({alternation(before_words)})(?:\s+(?:{_DESIGNATOR_LINKS})\b|\s+d['’])?\s*$",
+        re.IGNORECASE,
+    )
+    after_text = re.compile(rf"^\s+({alternation(after_words)})(?![\w-])", re.IGNORECASE)
+    return _Designators(before, after, before_text, after_text, kinds)
+
+
+@cache
+def _facility_forms() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Kind -> (designator words, position) of every pack.
+
+    The forms a facility's name takes in any language, to find "Volkel Air Base" from
+    "vliegbasis Volkel".
+    """
+    forms: dict[str, set[tuple[tuple[str, ...], str]]] = {}
+    for pack in languages():
+        for d in pack.designators:
+            words = tuple(name_key(w) for w in d.words.split())
+            forms.setdefault(d.kind, set()).add((words, d.position))
+            forms.setdefault("unknown", set()).add((words, d.position))
+    return {kind: tuple(sorted(v)) for kind, v in forms.items()}
+
+
+def _phrase_kind(table: _Designators, phrase: str) -> str | None:
+    return table.kinds.get(" ".join(name_key(w) for w in phrase.split()))
+
+
+def _possessive(run: str, part: _Part) -> bool:
+    """Whether *part* carries a possessive ("Sihanoukville's"): a name ends there."""
+    return run[part.end : part.end + 2] in ("'s", "’s")
+
+
+def _native_name(place: Any) -> bool:
+    """Whether a place's alternate names are likely its names in the document's language.
+
+    Countries, divisions, regions and towns of :data:`NATIVE_TOWN_POPULATION` or more:
+    GeoNames lists their names in many languages, and news in those languages uses them.
+    """
+    if place.kind == "city":
+        return bool(place.population >= NATIVE_TOWN_POPULATION)
+    return place.kind in ("country", "admin1", "admin2", "continent") or place.id.startswith(
+        "region:"
+    )
 
 
 def _notable(place: Any) -> bool:

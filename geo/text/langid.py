@@ -25,145 +25,46 @@ from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 
-__all__ = ["LANGUAGES", "UNDETERMINED", "detect_language"]
+from geo.text.languages import codes, languages
 
-#: The languages :func:`detect_language` can return (besides ``und``).
-LANGUAGES = ("en", "de", "da", "no", "sv", "fi", "fr", "es")
+__all__ = [
+    "LANGUAGES",
+    "UNDETERMINED",
+    "UNSUPPORTED_SCRIPTS",
+    "detect_language",
+    "unsupported_script",
+]
+
+#: The languages :func:`detect_language` can return (besides ``und``), from the packs.
+LANGUAGES: tuple[str, ...] = codes()
 UNDETERMINED = "und"
 
 MAX_WORDS = 2_000
 _MAX_CHARS = 24_000  # enough for 2,000 words of news; keeps the cost per document flat
 
 # The most frequent function words (and a few ubiquitous news words) per language,
-# chosen by hand. Words in several lists are shared evidence, weighted down accordingly.
-_FUNCTION_WORDS: Mapping[str, str] = {
-    "en": """
-        the of and to a in is that for it with as was on be by at this are from or an
-        have has had not but which they their its were been will would can could he she
-        his her we our you your there also after said says more than into about who what
-        when where while these those other such between over against during because only
-        any some all both each may should must no so if up out them him us then being
-        since including however through before until within without among around across
-        just very most many much another does did do told how why whether according
-        already still while nor whose been being per upon toward towards despite though
-        although yet again here my me i officials government minister agreement
-    """,
-    "de": """
-        der die das und in den von zu mit sich des auf für ist im dem nicht ein eine als
-        auch es an werden aus er hat dass daß sie nach wird bei einer um am sind noch wie
-        einem über einen so zum war haben nur oder aber vor zur bis mehr durch man sein
-        wurde sei seit soll sollen sollte können kann könne gegen vom unter zwischen sowie
-        wenn was wir ihr ihre ihren seine seiner seinen diese dieser dieses bereits schon
-        hatte hätten wurden worden beim damit dabei jedoch laut sagte demnach allerdings
-        denn dann weil ob ohne eines keine kein nun immer wieder sehr hier dort uns ihm
-        ihn ihnen alle anderen weitere sowohl wo wer etwa zudem jetzt heute gestern ab
-        jahr jahren einen unsere unser geben gibt gehe gehen müssen muss habe werde
-        regierung abkommen
-    """,
-    "da": """
-        og i at det er en til på som de med for af den har ikke der et var om fra men vi
-        kan jeg han hun sig så efter skal blev bliver blevet være været også hvor når
-        hvad hvis mod mellem gennem uden nogle noget meget kun nu mig dig ham hende dem
-        deres vores jeres denne dette disse andre alle flere mange første samt samtidig
-        blandt ifølge derfor fordi eller selv ved ville kunne skulle måtte siger sagde
-        fik gik endnu igen dog senere tidligere sammen end hos under over op ud inden
-        heller dermed siden både her år regeringen aftale aftalen aftaler sikkerhed
-        amerikanske danske forsvarsminister udenrigsminister giver adgang
-    """,
-    "no": """
-        og i at det er en til på som de med for av den har ikke der et var om fra men vi
-        kan jeg han hun seg så etter skal ble blir blitt være vært også hvor når hva hvis
-        mot mellom gjennom uten noen noe mye bare nå meg deg ham henne dem deres vår våre
-        vårt denne dette disse andre alle flere mange første samt samtidig blant ifølge
-        derfor fordi eller selv ved ville kunne skulle måtte sier sa fikk gikk enda igjen
-        likevel senere tidligere sammen enn hos under over opp ut innen heller dermed
-        siden både her år regjeringen avtale avtalen avtaler sikkerhet amerikanske norske
-        forsvarsminister utenriksminister stortinget slik hvordan gir tilgang
-        ikkje eg ho dei ein eit kva korleis berre vere vore frå òg mykje seier sidan fekk
-        gjekk heile nokre noko eller
-    """,
-    "sv": """
-        och i att det är en till på som de med för av den har inte ett var om från men vi
-        kan jag han hon sig så efter ska skall blev blir bli vara varit också även där
-        när vad hur om mot mellan genom utan några något många mycket bara nu mig dig
-        honom henne dem deras vår våra vårt denna detta dessa andra alla flera första
-        samt samtidigt bland enligt därför eftersom eller själv vid skulle kunde måste
-        sade säger sa fick gick ännu igen senare tidigare tillsammans än hos under över
-        upp ut inom heller därmed sedan både här år regeringen avtal avtalet sverige
-        amerikanska svenska försvarsminister utrikesminister hade ingen inga vilket
-        vilka sina sitt sin dess hennes oss redan ger tillgång
-    """,
-    "fi": """
-        ja on ei että se hän he me ovat oli olivat olla ole olisi joka jotka jonka joita
-        mutta tai sekä kun kuin jos myös vain jo nyt vielä sitä siitä sen niin tämä tämän
-        tätä nämä näiden mukaan kanssa jälkeen välillä aikana vuonna vuoden ennen yli
-        alle noin koska mitä mikä miten missä kaikki muun muassa sanoi kertoi sanoo
-        kertoo voi voivat pitää tulee eli eikä sillä jolla jossa joiden heidän hänen
-        minä olevan oleva ollut olleet niiden siihen sekä kuitenkin lisäksi osana
-        yhdysvaltojen suomen suomi puolustusministeri hallitus sopimus sopimuksen
-        sopimusta myöhemmin aiemmin
-    """,
-    "fr": """
-        le la les de des du un une et en à au aux dans pour par sur avec est sont a ont
-        été être que qui ne pas plus ce cette ces se sa son ses leur leurs il elle ils
-        elles nous vous on mais ou où comme entre après avant selon depuis contre sous
-        sans aussi très tout tous toutes même fait ainsi dont lors encore déjà donc car
-        si y avait sera seront peut doit deux autres notamment afin cet l d qu n c j
-        également accord ministre pays été avons était étaient aurait pourrait vers chez
-        cela celle celui ceux quelques plusieurs
-    """,
-    "es": """
-        el la de que y en los del se las por un una con no para es al lo como más o pero
-        sus su le ha han fue ser son sido está están este esta estos estas ese esa entre
-        sobre también sin desde hasta hay muy ya cuando donde según tras contra durante
-        ante bajo todo todos otros otras otro dos porque así nos les e ni u había será
-        puede pueden dijo afirmó ministro acuerdo cual cuales quien después mientras
-        aunque cada mismo dicho unidos país gobierno fueron sería tiene tienen hace
-        además
-    """,
-}
+# chosen by hand (``langid.words`` of each pack). Words in several lists are shared
+# evidence, weighted down accordingly.
+_FUNCTION_WORDS: Mapping[str, str] = {p.code: " ".join(p.langid_words) for p in languages()}
 
 # Endings typical of one language, scored only for words not in the lists above.
-_ENDINGS: tuple[tuple[tuple[str, ...], str, float], ...] = (
-    (("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle", "ksi"), "fi", 0.4),
-    (("nsa", "nsä", "ään", "een", "iin", "inen", "isen", "uksen", "yksen", "ista"), "fi", 0.4),
-    (("ung", "ungen", "keit", "lich", "lichen", "schaft", "isch", "ischen"), "de", 0.4),
-    (("ción", "ciones", "mente", "idad", "ado", "ados", "ada", "adas"), "es", 0.4),
-    (("eux", "aux", "ées", "ée", "ait", "aient", "tion", "tions"), "fr", 0.3),
-    (("hed", "heden", "heder", "lige", "ende", "ået", "eret", "erede", "ninger"), "da", 0.3),
-    (("het", "heten", "heter", "lige", "tt", "ert", "erte", "ninger"), "no", 0.3),
-    (("het", "heten", "liga", "ande", "ningen", "tt", "erat", "ades", "ningar"), "sv", 0.3),
-    (("ing", "tion", "ly", "ed"), "en", 0.2),
+_ENDINGS: tuple[tuple[tuple[str, ...], str, float], ...] = tuple(
+    (endings, p.code, weight) for p in languages() for weight, endings in p.langid_endings
 )
 
+
+def _letters() -> tuple[tuple[str, tuple[str, ...], float], ...]:
+    owners: dict[str, list[str]] = {}
+    weights: dict[str, float] = {}
+    for p in languages():
+        for letter, weight in p.langid_letters.items():
+            owners.setdefault(letter, []).append(p.code)
+            weights[letter] = max(weight, weights.get(letter, 0.0))
+    return tuple((letter, tuple(owners[letter]), weights[letter]) for letter in owners)
+
+
 # Letters that only some alphabets use: (letter, languages, weight per occurrence).
-_LETTERS: tuple[tuple[str, tuple[str, ...], float], ...] = (
-    ("ß", ("de",), 0.5),
-    ("ü", ("de",), 0.3),
-    ("ä", ("de", "sv", "fi"), 0.2),
-    ("ö", ("de", "sv", "fi"), 0.2),
-    ("å", ("da", "no", "sv"), 0.2),
-    ("æ", ("da", "no"), 0.3),
-    ("ø", ("da", "no"), 0.3),
-    ("ñ", ("es",), 0.5),
-    ("¿", ("es",), 0.5),
-    ("¡", ("es",), 0.5),
-    ("ç", ("fr",), 0.4),
-    ("è", ("fr",), 0.3),
-    ("ê", ("fr",), 0.3),
-    ("à", ("fr",), 0.3),
-    ("ù", ("fr",), 0.3),
-    ("â", ("fr",), 0.3),
-    ("î", ("fr",), 0.3),
-    ("ô", ("fr",), 0.3),
-    ("û", ("fr",), 0.3),
-    ("œ", ("fr",), 0.5),
-    ("é", ("fr", "es"), 0.1),
-    ("á", ("es",), 0.3),
-    ("í", ("es",), 0.3),
-    ("ó", ("es",), 0.3),
-    ("ú", ("es",), 0.3),
-)
+_LETTERS: tuple[tuple[str, tuple[str, ...], float], ...] = _letters()
 
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -254,3 +155,46 @@ def detect_language(text: str) -> tuple[str, float]:
     margin = (best - second) / best
     evidence = 1.0 - math.exp(-best / 3.0)
     return LANGUAGES[ranked[0]], round(margin * evidence, 3)
+
+
+#: Scripts of languages ``geo`` does not read (no capital letters to find names by, and
+#: no pack): ISO 15924 name -> Unicode ranges. Text mostly in one of them is reported,
+#: not parsed as if it were English.
+UNSUPPORTED_SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
+    "Han (Chinese or Japanese kanji)": ((0x4E00, 0x9FFF), (0x3400, 0x4DBF)),
+    "Japanese kana": ((0x3040, 0x30FF),),
+    "Hangul (Korean)": ((0xAC00, 0xD7AF), (0x1100, 0x11FF)),
+    "Arabic": ((0x0600, 0x06FF), (0x0750, 0x077F)),
+    "Hebrew": ((0x0590, 0x05FF),),
+    "Greek": ((0x0370, 0x03FF),),
+    "Thai": ((0x0E00, 0x0E7F),),
+    "Devanagari": ((0x0900, 0x097F),),
+}
+
+
+def unsupported_script(text: str, sample: int = 4_000) -> str | None:
+    """The script *text* is mostly written in when ``geo`` cannot read it, else ``None``.
+
+    Counts the letters of the first *sample* characters: when more than half belong to
+    one of :data:`UNSUPPORTED_SCRIPTS`, that script's name is returned.
+    """
+    counts: Counter[str] = Counter()
+    letters = 0
+    for ch in text[:sample]:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        code = ord(ch)
+        if code < 0x0370:
+            continue
+        for script, ranges in UNSUPPORTED_SCRIPTS.items():
+            if any(a <= code <= b for a, b in ranges):
+                counts[script] += 1
+                break
+    if not letters or not counts:
+        return None
+    script, n = counts.most_common(1)[0]
+    if script == "Japanese kana" or (script.startswith("Han") and counts["Japanese kana"]):
+        script = "Japanese"
+        n = counts["Japanese kana"] + counts["Han (Chinese or Japanese kanji)"]
+    return script if n > letters / 2 else None

@@ -99,11 +99,31 @@ def variant_keys(name: str) -> Iterator[str]:
 
 
 def is_latin(name: str) -> bool:
-    """Whether *name* is written in Latin script (digits and punctuation allowed).
-
-    The index keeps Latin-script names only: the supported languages all use it, and
-    dropping other scripts keeps the index small.
-    """
+    """Whether *name* is written in Latin script (digits and punctuation allowed)."""
     return all(
         not (ch.isalpha() and ord(ch) > 0x024F and not ("\u1e00" <= ch <= "\u1eff")) for ch in name
     )
+
+
+def _cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u052f"
+
+
+def is_indexed_script(name: str) -> bool:
+    """Whether the index keeps *name*: Latin or Cyrillic script, not a mix of both.
+
+    The supported languages write in those two scripts (Russian and Ukrainian in
+    Cyrillic); other scripts (Greek, Arabic, CJK) are left out, which keeps the index
+    small, and a name mixing scripts is a data error more often than a name.
+    """
+    latin = cyrillic = False
+    for ch in name:
+        if not ch.isalpha():
+            continue
+        if _cyrillic(ch):
+            cyrillic = True
+        elif ord(ch) <= 0x024F or "\u1e00" <= ch <= "\u1eff":
+            latin = True
+        else:
+            return False
+    return not (latin and cyrillic)
