@@ -102,10 +102,10 @@ def test_search_finds_any_place_and_says_no_match(corpus_map: tuple[Path, Layers
         assert none.first.inner_text() == "no match for “Frobozzville”"
         assert none.first.is_visible()
         # An unresolved name is found too, and opens the review panel at its entry.
-        _search(page, "Camp Melch").filter(has_text="unresolved name").first.click()
+        _search(page, "Luzon Str").filter(has_text="unresolved name").first.click()
         hit = page.locator(".geo-review-item.geo-review-hit")
         hit.wait_for()
-        assert "Camp Melchor" in hit.inner_text()
+        assert "Luzon Strait" in hit.inner_text()
         assert "unresolved" in hit.inner_text()
         # A user's site by its alias.
         _search(page, "Pag-asa airstrip").filter(has_text="Rancudo").first.wait_for()

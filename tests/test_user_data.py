@@ -86,7 +86,8 @@ def test_user_sites_and_agreement_without_an_index_rebuild(
     assert "corrected by" in mentions.loc["Oyster Bay", "reason"]
     assert "corrections.yaml:" in mentions.loc["Oyster Bay", "reason"]
     assert mentions.loc["Camp Melchor", "place_id"] == "ph-camp-melchor-dela-cruz"
-    assert "Union" not in mentions.index  # "place: null" in that document drops it
+    assert mentions.loc["La Union", "place_id"] == "admin2:ph-ilocos-province-of-la-union"
+    assert "Poro" not in mentions.index  # "place: null" in that document drops it
     assert layers.unresolved.empty
 
 
@@ -284,7 +285,7 @@ def test_unresolved_names_exit_1_and_corrections_make_it_0(tmp_path: Path) -> No
     assert "names stayed unresolved" in err
     code, _out, err = run(["export", str(ARTICLES), "-o", str(tmp_path / "a.csv"), *USER])
     assert code == 1
-    assert "Camp Melchor" in err
+    assert "Luzon Strait" in err
     code, _out, err = run(
         [
             "build",
