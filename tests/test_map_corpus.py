@@ -1,12 +1,12 @@
 """The map centred on the analyst's corpus (issue 13), in Chromium with the network cut off.
 
 Built from the Philippines example (``examples/philippines/``: three example articles of
-2016, 2023 and 2024, the analyst's own sites and agreement, no corrections so that the
-review panel has unresolved names): the view fits the corpus, registry sites the
-documents do not name are dimmed and can be hidden, search covers every site, place and
-unresolved name and says "no match", the time control hides the 2023 article's mentions
-in 2016 and the legend follows it, the document filter narrows the map to one article,
-popups link each quote's article.
+2016, 2023 and 2025, the analyst's own sites and agreement, the Japan-Philippines RAA,
+which names no site, and no corrections so that the review panel has unresolved names):
+the view fits the corpus, registry sites the documents do not name are dimmed and can be
+hidden, search covers every site, place and unresolved name and says "no match", the time
+control hides the 2023 article's mentions in 2016 and the legend follows it, the document
+filter narrows the map to one article, popups link each quote's article.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ STATE = "Object.values(window.geoWebmapState)[0]"
 DRAWN = f"window.geoWebmapState && {STATE} && {STATE}.drawnAt !== null"
 MARKERS_IN_DOM = "document.querySelectorAll('.leaflet-marker-pane > *').length"
 POPUP = ".leaflet-popup-content .geo-popup"
-URL_2016 = "https://example.org/manila-ledger/2016/03/edca-first-five-sites"
+URL_2016 = "https://www.cnnphilippines.com/news/2016/03/19/edca-bases-philippines-us.html"
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def corpus_map(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Layers]:
     require_assets()
     layers = build_layers(
         [EXAMPLE / "articles"],
-        as_of="2024-12-31",
+        as_of="2025-12-31",
         sites=[EXAMPLE / "sites.csv"],
         agreements=[EXAMPLE / "agreements.yaml"],
     )
@@ -107,8 +107,8 @@ def test_search_finds_any_place_and_says_no_match(corpus_map: tuple[Path, Layers
         hit.wait_for()
         assert "Luzon Strait" in hit.inner_text()
         assert "unresolved" in hit.inner_text()
-        # A user's site by its alias.
-        _search(page, "Pag-asa airstrip").filter(has_text="Rancudo").first.wait_for()
+        # A user's site, named in the corpus outside any agreement: a place of the map.
+        _search(page, "Rancudo Air").filter(has_text="Rancudo Airfield").first.wait_for()
         _clean(session)
 
 
@@ -118,8 +118,9 @@ def test_time_control_hides_later_articles(corpus_map: tuple[Path, Layers]) -> N
         page = session.page
         page.wait_for_function(DRAWN)
         dates = page.evaluate(f"{STATE}.data.timeline.dates")
-        assert "2016-03-20" in dates
-        assert "2023-04-04" in dates
+        assert "2016-03-18" in dates
+        assert "2023-04-03" in dates
+        assert "2025-09-11" in dates
         places_now = page.evaluate(f"{STATE}.places.getLayers().length")
         assert _named(page, "ph-camilo-osias")
         position = max(i for i, d in enumerate(dates) if d <= "2016-06-01")
@@ -127,7 +128,7 @@ def test_time_control_hides_later_articles(corpus_map: tuple[Path, Layers]) -> N
         assert page.locator(".geo-slider-date").inner_text().endswith(dates[position])
         # The 2023 article's mentions are not there yet; the 2016 article's are.
         assert not _named(page, "ph-camilo-osias")
-        assert not _named(page, "ph-rancudo")
+        assert not _named(page, "ph-balabac")
         assert _named(page, "ph-basa")
         assert page.evaluate(f"{STATE}.places.getLayers().length") < places_now
         legend = page.locator(".geo-legend-asof").inner_text()
@@ -136,7 +137,7 @@ def test_time_control_hides_later_articles(corpus_map: tuple[Path, Layers]) -> N
         page.evaluate(f"void {STATE}.openSite('ph-basa')")
         popup = page.locator(f'{POPUP}[data-site="ph-basa"]')
         popup.wait_for()
-        assert popup.locator("blockquote.geo-quote").count() == 1  # the 2024 quote hidden
+        assert popup.locator("blockquote.geo-quote").count() == 1  # the 2023 quote hidden
         assert "hidden by the time control" in popup.inner_text()
         _clean(session)
 
@@ -150,11 +151,11 @@ def test_popup_links_the_article(corpus_map: tuple[Path, Layers]) -> None:
         popup = page.locator(f'{POPUP}[data-site="ph-basa"]')
         popup.wait_for()
         cite = popup.locator("blockquote.geo-quote cite").first
-        assert "Manila Ledger (example outlet) · 2016-03-20" in cite.inner_text()
+        assert "geo example text · 2016-03-18" in cite.inner_text()
         link = cite.locator("a.geo-doc-link")
         assert link.get_attribute("href") == URL_2016
         assert link.get_attribute("rel") == "noopener noreferrer"
-        assert link.inner_text() == "Five Philippine bases opened to US rotations under EDCA"
+        assert link.inner_text() == "US and Philippines name the first five EDCA locations"
         _clean(session)
 
 
@@ -178,12 +179,13 @@ def test_dimmed_sites_and_only_named_toggle(corpus_map: tuple[Path, Layers]) -> 
         assert page.evaluate(MARKERS_IN_DOM) == named
         page.locator(".geo-filters input.geo-only-named").uncheck()
         assert page.evaluate(MARKERS_IN_DOM) == located
-        # The document filter: only the 2024 article's sites count as named.
+        # The document filter: only the 2023 article's sites count as named.
         page.locator(".geo-filters select.geo-doc-filter").select_option(
-            label="2024-06-18 · Talks on a northern access arrangement reach Batanes and La Union"
+            label="2023-04-03 · Four more EDCA locations named, three of them in northern Luzon"
         )
-        assert _named(page, "ph-rancudo")
-        assert not _named(page, "ph-camilo-osias")
+        assert _named(page, "ph-camilo-osias")
+        assert _named(page, "ph-basa")  # named by the 2016 article as well
+        assert not _named(page, "ph-antonio-bautista")  # named by the 2016 article only
         assert "named in 1 of 3 documents" in page.locator(".geo-legend-asof").inner_text()
         _clean(session)
 
@@ -202,18 +204,24 @@ def test_review_panel_and_user_sites(corpus_map: tuple[Path, Layers]) -> None:
         for name in unresolved:
             assert any(text.startswith(name) for text in items), name
         assert any("(score 0." in text for text in items)  # a low-score name with its place
-        # The user's site: drawn with its status colour, quoted from the 2024 article.
-        page.evaluate(f"void {STATE}.openSite('ph-rancudo')")
-        popup = page.locator(f'{POPUP}[data-site="ph-rancudo"]')
+        # A registry site: drawn with its agreement's status colour on the date.
+        page.evaluate(f"void {STATE}.openSite('ph-camilo-osias')")
+        popup = page.locator(f'{POPUP}[data-site="ph-camilo-osias"]')
         popup.wait_for()
         text = popup.inner_text()
-        assert "Northern Access Arrangement (example)" in text
-        assert "negotiating" in text
-        assert popup.locator("mark").first.inner_text() == "Rancudo Airfield"
+        assert "Enhanced Defense Cooperation Agreement" in text
+        assert "approved" in text
         icon = page.evaluate(
-            f"{STATE}.markers[{STATE}.siteIndex['ph-rancudo']].getElement().className"
+            f"{STATE}.markers[{STATE}.siteIndex['ph-camilo-osias']].getElement().className"
         )
-        assert "awesome-marker-icon-orange" in icon
+        assert "awesome-marker-icon-purple" in icon
+        # The user's site, outside any agreement (the RAA names none): found by search,
+        # its popup quoting the 2025 article.
+        _search(page, "Rancudo Air").filter(has_text="Rancudo Airfield").first.click()
+        popup = page.locator(POPUP).filter(has_text="Rancudo Airfield")
+        popup.wait_for()
+        assert popup.locator("mark").first.inner_text() == "Rancudo Airfield"
+        assert "geo example text · 2025-09-11" in popup.inner_text()
         _clean(session)
 
 

@@ -305,14 +305,6 @@ def test_printed_distance_to_russian_border(executed: nbformat.NotebookNode) -> 
 # --------------------------------------------------------------------------- another corpus
 
 
-def _site_point(site_id: str, path: Path) -> tuple[float, float]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row.get("id") == site_id:
-                return float(row["lat"]), float(row["lon"])
-    raise AssertionError(f"{site_id} is not in {path}")
-
-
 @pytest.mark.slow
 def test_notebook_runs_on_another_corpus(executed_philippines: nbformat.NotebookNode) -> None:
     nb = executed_philippines
@@ -320,18 +312,27 @@ def test_notebook_runs_on_another_corpus(executed_philippines: nbformat.Notebook
     assert errors == []
     text = "\n".join(_texts(nb))
     assert "Arctic" not in "".join(_texts(nb)[:3])  # the parameters are the Philippines'
-    # Per-agreement tables: the curated EDCA and the analyst's own agreement.
+    # Per-agreement tables: the curated EDCA and the analyst's own agreement (the RAA,
+    # which names no site but which the 2025 article names).
     assert "us-ph-edca: Enhanced Defense Cooperation Agreement" in text
-    assert "example-ph-northern-access: Northern Access Arrangement (example)" in text
-    # First and last report, and a site named outside every agreement.
-    assert "2016-03-20" in text
-    assert "2024-06-18" in text
-    assert "Basco Airport" in text
+    assert "jp-ph-raa: Japan-Philippines Reciprocal Access Agreement" in text
+    # First and last report, and sites named outside every agreement: an airport of the
+    # gazetteer and the analyst's own sites.
+    assert "2016-03-18" in text
+    assert "2025-09-11" in text
+    outside = "\n".join(
+        o.get("data", {}).get("text/plain", "")
+        for c in nb.cells
+        if "named_outside_agreements" in c.get("source", "")
+        for o in c.get("outputs", [])
+    )
+    for name in ("Basco Airport", "Rancudo Airfield", "Naval Station Ernesto Ogbinar"):
+        assert name in outside, name
     # Distances to the rivals the analyst chose, checked with pyproj.
-    lat, lon = _site_point("ph-rancudo", ROOT / "examples" / "philippines" / "sites.csv")
+    lat, lon = site_latlon("ph-antonio-bautista")
     r_lat, r_lon = site_latlon("cn-mischief-reef")
     expected = GEOD.inv(lon, lat, r_lon, r_lat)[2] / 1000
-    printed = printed_km(nb, "Distance to Mischief Reef", "ph-rancudo")
+    printed = printed_km(nb, "Distance to Mischief Reef", "ph-antonio-bautista")
     assert printed == pytest.approx(expected, abs=0.06)
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs), "no map of the region"

@@ -2,7 +2,8 @@
 
 The Philippines example of ``docs/guide.md`` (``examples/philippines/``) is used as a
 user would: ``--sites sites.csv --agreements agreements.yaml --corrections
-corrections.yaml`` over three short example articles.
+corrections.yaml`` over three short example articles (texts of our own, every statement
+from the public page each links).
 """
 
 from __future__ import annotations
@@ -58,33 +59,51 @@ def test_user_sites_and_agreement_without_an_index_rebuild(
     monkeypatch.setattr("geo.gazetteer.store.build_index", no_rebuild)
     layers = build_layers(
         [ARTICLES],
-        as_of="2024-12-31",
+        as_of="2025-12-31",
         sites=[SITES],
         agreements=[AGREEMENTS],
         corrections=[CORRECTIONS],
     )
     assert sorted(p.name for p in index_path().parent.iterdir()) == before
     sites = layers.sites.set_index("site_id")
+    places = layers.places.set_index("place_id")
+    # The user's agreement (the Japan-Philippines RAA) names no site: the user's sites are
+    # places the corpus names, outside every agreement, each with its point and quote.
     for site_id in ("ph-rancudo", "ph-ernesto-ogbinar", "ph-mavulis"):
-        row = sites.loc[site_id]
-        assert row["agreements"] == "example-ph-northern-access"
-        assert row["status"] == "negotiating"
-        assert bool(row["named_in_corpus"]), site_id
+        assert site_id not in sites.index
+        row = places.loc[site_id]
+        assert int(row["mention_count"]) >= 1, site_id
         assert bool(row["has_point"])
         quote = json.loads(row["quotes"])[0]
-        assert quote["doc"] == "2024-06-northern-access"
+        assert quote["doc"] == "2025-09-raa-in-force"
         assert quote["surface"] in quote["sentence"]
-    assert sites.loc["ph-rancudo", "name"] == "Rancudo Airfield"
+    assert places.loc["ph-rancudo", "name"] == "Rancudo Airfield"
+    assert places.loc["ph-rancudo", "kind"] == "air_base"
+    # Its name and its former name (Wallace Air Station) both resolve to the user's row.
+    assert int(places.loc["ph-ernesto-ogbinar", "mention_count"]) == 2
+    # The user's agreement: in force on the date, its parties' countries carry it, and the
+    # article that names it is linked to it.
+    assert layers.registry is not None
+    assert layers.registry.status("jp-ph-raa", layers.as_of) == "in_force"
+    countries = layers.countries.set_index("iso2")
+    for iso2 in ("JP", "PH"):
+        assert json.loads(countries.loc[iso2, "status_detail"])["jp-ph-raa"] == "in_force"
+    documents = layers.documents.set_index("doc_id")
+    assert "jp-ph-raa" in documents.loc["2025-09-raa-in-force", "agreements"].split(",")
+    assert "jp-ph-raa" not in documents.loc["2016-03-edca-first-sites", "agreements"].split(",")
     # The curated EDCA sites are there too, with their own agreement and quotes.
     assert sites.loc["ph-basa", "status"] == "approved"
     assert int(sites.loc["ph-basa", "mention_count"]) == 2
     # The user's sites are searchable names of the map.
     assert {s.id for s in layers.user_sites} == {"ph-rancudo", "ph-ernesto-ogbinar", "ph-mavulis"}
-    # Corrections applied, each saying so.
+    # Corrections applied, each saying so: a place id, a point of the analyst's own, a drop.
     mentions = layers.mentions.set_index("surface")
-    assert mentions.loc["Oyster Bay", "place_id"] == "correction:oyster-bay"
+    assert mentions.loc["Oyster Bay", "place_id"] == "geonames:1692685"  # Puerto Princesa
     assert "corrected by" in mentions.loc["Oyster Bay", "reason"]
     assert "corrections.yaml:" in mentions.loc["Oyster Bay", "reason"]
+    assert mentions.loc["Luzon Strait", "place_id"] == "correction:luzon-strait"
+    assert "corrected by" in mentions.loc["Luzon Strait", "reason"]
+    assert mentions.loc["Santa Ana", "place_id"] == "geonames:1688393"  # Santa Ana, Cagayan
     assert mentions.loc["Camp Melchor", "place_id"] == "ph-camp-melchor-dela-cruz"
     assert mentions.loc["La Union", "place_id"] == "admin2:ph-ilocos-province-of-la-union"
     assert "Poro" not in mentions.index  # "place: null" in that document drops it
@@ -359,7 +378,7 @@ def test_sites_add_drafts_a_row(tmp_path: Path) -> None:
             "--kind",
             "air_base",
             "--source",
-            "https://example.org/basco",
+            "https://en.wikipedia.org/wiki/Basco_Airport",
         ]
     )
     assert code == 0, err
@@ -387,7 +406,7 @@ def test_countries_need_no_web_assets(monkeypatch: pytest.MonkeyPatch, tmp_path:
     russia = boundaries.country_polygon("RU")
     assert russia.bounds[0] == -180.0
     assert russia.bounds[2] == 180.0
-    layers = build_layers([ARTICLES], as_of="2024-12-31")
+    layers = build_layers([ARTICLES], as_of="2025-12-31")
     countries = layers.countries.set_index("iso2")
     assert bool(countries.loc["PH", "has_polygon"])
 
@@ -443,7 +462,7 @@ def test_kml_styles_timespans_and_agreement_folders(tmp_path: Path) -> None:
             "-o",
             str(target),
             "--as-of",
-            "2024-12-31",
+            "2025-12-31",
             *USER,
             "--corrections",
             str(CORRECTIONS),
@@ -451,7 +470,7 @@ def test_kml_styles_timespans_and_agreement_folders(tmp_path: Path) -> None:
     )
     assert code == 0, err
     done = subprocess.run(
-        [ogrinfo, "-ro", "-al", str(target), "sites", "mentions", "example-ph-northern-access"],
+        [ogrinfo, "-ro", "-al", str(target), "sites", "mentions", "places", "us-ph-edca"],
         capture_output=True,
         text=True,
         check=False,
@@ -459,18 +478,21 @@ def test_kml_styles_timespans_and_agreement_folders(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     text = done.stdout
-    assert "Layer name: example-ph-northern-access" in text  # one folder per agreement
-    assert "Style = @site-air_base-negotiating-named" in text  # kind, status, corpus
+    assert "Layer name: us-ph-edca" in text  # one folder per agreement with sites
+    assert "Style = @site-naval_base-approved-named" in text  # kind, status, corpus
     assert "Style = @site-air_base-approved-named" in text
     assert "Style = @mention-site" in text
     assert "Style = @mention-place" in text
-    assert "begin (DateTime) = 2024/06/17" in text  # the user's agreement's first event
+    assert "begin (DateTime) = 2023/02/02" in text  # the four 2023 EDCA locations
     assert "begin (DateTime) = 2016/03/18" in text  # EDCA's first five sites, 2016
-    assert "timestamp (DateTime) = 2016/03/20" in text  # an article's date on its mentions
+    assert "timestamp (DateTime) = 2023/04/03" in text  # an article's date on its mentions
+    assert "timestamp (DateTime) = 2025/09/11" in text
     assert "Rancudo Airfield on Pag-asa Island" in text  # the quote, in the description
     raw = target.read_text(encoding="utf-8")
-    assert "<TimeSpan><begin>2024-06-17</begin></TimeSpan>" in raw
+    assert "<TimeSpan><begin>2023-02-02</begin></TimeSpan>" in raw
     assert raw.count('<Folder id="agreement-') >= 2
+    # The user's agreement names no site: no folder of its own.
+    assert '<Folder id="agreement-jp-ph-raa"' not in raw
 
 
 # --------------------------------------------------------------------------- --online
