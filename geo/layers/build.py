@@ -397,7 +397,7 @@ OUTLET_KEYS = ("outlet", "source", "publisher", "site_name", "sitename", "newspa
 def document_outlet(doc: Document) -> str | None:
     """Who published *doc*: ``outlet``/``source``/``publisher`` metadata, else the URL's host.
 
-    Front matter (``outlet: Manila Ledger``) and JSON Lines records (``"source":
+    Front matter (``outlet: BusinessWorld``) and JSON Lines records (``"source":
     "Reuters"``) both carry it; a document with only a ``url`` gets the URL's host name.
     """
     for key in OUTLET_KEYS:
