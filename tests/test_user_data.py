@@ -104,7 +104,9 @@ def test_user_sites_and_agreement_without_an_index_rebuild(
     assert mentions.loc["Luzon Strait", "place_id"] == "correction:luzon-strait"
     assert "corrected by" in mentions.loc["Luzon Strait", "reason"]
     assert mentions.loc["Santa Ana", "place_id"] == "geonames:1688393"  # Santa Ana, Cagayan
-    assert mentions.loc["Camp Melchor", "place_id"] == "ph-camp-melchor-dela-cruz"
+    # found whole by the recognizer ("dela" joins a Philippine name), no correction needed
+    assert mentions.loc["Camp Melchor dela Cruz", "place_id"] == "ph-camp-melchor-dela-cruz"
+    assert "corrected by" not in mentions.loc["Camp Melchor dela Cruz", "reason"]
     assert mentions.loc["La Union", "place_id"] == "admin2:ph-ilocos-province-of-la-union"
     assert "Poro" not in mentions.index  # "place: null" in that document drops it
     assert layers.unresolved.empty
