@@ -106,9 +106,21 @@ CASES = [
         "en",
         [
             ("Cagayan", "admin2:ph-cagayan-valley-province-of-cagayan"),
+            ("Isabela", "admin2:ph-cagayan-valley-province-of-isabela"),
             ("Philippines", "country:PH"),
         ],
         id="provinces-after-a-name",
+    ),
+    pytest.param(
+        "US drones operate from Naval Base Camilo Osias in Santa Ana, Cagayan.",
+        "en",
+        [
+            ("US", "country:US"),
+            ("Naval Base Camilo Osias", "ph-camilo-osias"),
+            ("Santa Ana", "geonames:1688393"),
+            ("Cagayan", "admin2:ph-cagayan-valley-province-of-cagayan"),
+        ],
+        id="a-town-in-a-large-province-a-province-by-its-own-name",
     ),
     pytest.param(
         "Governors of Minnesota, Maryland, Oklahoma and Montana met.",

@@ -72,6 +72,17 @@ def is_abbreviation(name: str, *, curated: bool = False) -> bool:
 
 _IMPORTANCE: dict[str, float] = {}
 
+#: A division that has a name as its own outranks a town that has it only as an alternate
+#: when it is this many times more populous: "Cagayan" is the province (1.2 million), not
+#: Mapun (30,000, once "Cagayan de Tawi-Tawi"), but "Napoli" stays the city of Naples,
+#: a third of its province.
+DIVISION_OVER_ALIAS = 10
+
+
+def division_outranks_alias(division_own_name: bool, division_pop: int, town_pop: int) -> bool:
+    """Whether a division named *by its own name* beats a town named by an alternate."""
+    return division_own_name and division_pop >= DIVISION_OVER_ALIAS * max(town_pop, 1)
+
 
 def importance(place: Place) -> float:
     """Prior of a place without context: curated sites, then countries, regions, cities.

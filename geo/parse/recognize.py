@@ -34,6 +34,7 @@ from geo.gazetteer.index import (
     LANG_BIT,
     PREFERRED,
     VARIANT,
+    division_outranks_alias,
 )
 from geo.gazetteer.query import Entry, Gazetteer
 from geo.gazetteer.sources import SITE_KINDS
@@ -285,7 +286,21 @@ def _best(entries: Sequence[Entry]) -> Entry | None:
 
     if not entries:
         return None
-    return max(entries, key=lambda e: (importance(e.place), e.place.population))
+    best = max(entries, key=lambda e: (importance(e.place), e.place.population))
+    if best.place.kind == "city" and not best.flags & (PREFERRED | CURATED):
+        # A much larger division's own name ("Cagayan", the province) before a town that
+        # has the name only as an alternate (Mapun, once "Cagayan de Tawi-Tawi").
+        divisions = [
+            e
+            for e in entries
+            if e.place.kind in ("admin1", "admin2")
+            and division_outranks_alias(
+                bool(e.flags & (PREFERRED | CURATED)), e.place.population, best.place.population
+            )
+        ]
+        if divisions:
+            return max(divisions, key=lambda e: (importance(e.place), e.place.population))
+    return best
 
 
 class Recognizer:

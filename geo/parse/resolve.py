@@ -25,8 +25,11 @@ from dataclasses import dataclass
 
 from geo.gazetteer.index import (
     ANY_LANG,
+    CURATED,
     DEMONYM_DISCOUNT,
     LANG_BIT,
+    PREFERRED,
+    division_outranks_alias,
     importance,
     match_quality,
 )
@@ -128,6 +131,28 @@ def _ranked(s: Span) -> _Ranked:
             (max(prior, 1.01 * divisions.get((e.place.country, e.place.admin1), 0.0)), e, d)
             if e.place.kind == "city"
             and (name_key(e.place.name) == key or e.place.population >= METROPOLIS)
+            else (prior, e, d)
+            for prior, e, d in scored
+        ]
+    own_divisions = [
+        (prior, e.place.population)
+        for prior, e, d in scored
+        if not d and e.place.kind in ("admin1", "admin2") and e.flags & (PREFERRED | CURATED)
+    ]
+    if own_divisions:
+        # "Cagayan" is the province (its own name) before Mapun, a far smaller town that
+        # has the name only as an alternate (it was once "Cagayan de Tawi-Tawi").
+        def capped(prior: float, e: Entry) -> float:
+            larger = [
+                dp
+                for dp, pop in own_divisions
+                if division_outranks_alias(True, pop, e.place.population)
+            ]
+            return min(prior, 0.99 * max(larger)) if larger else prior
+
+        scored = [
+            (capped(prior, e), e, d)
+            if not d and e.place.kind == "city" and not e.flags & (PREFERRED | CURATED)
             else (prior, e, d)
             for prior, e, d in scored
         ]
@@ -283,7 +308,7 @@ _DIVISION_WORDS = re.compile(
 
 #: A town this close to a named second-order division's centre lies in it, for the
 #: container rule ("Floridablanca, Pampanga"): divisions have no outline here.
-COUNTY_RADIUS_KM = 60.0
+COUNTY_RADIUS_KM = 100.0
 
 
 def _near_any(p: Place, divisions: Sequence[Place]) -> bool:
