@@ -17,7 +17,7 @@ record, because:
 
 **One gazetteer per worker process**: the task never carries the gazetteer (it holds a
 lock and is not picklable; it is 36 MB). :func:`geo.gazetteer.store.load_gazetteer`
-caches it per process, keyed by the index path, and :class:`GazetteerPlugin` loads it
+caches it per process, keyed by the index path, and :class:`geo.scale.plugin.GazetteerPlugin` loads it
 when a worker starts, so the first partition does not pay for it.
 
 Workers write their parts into a staging folder beside the output (so the corpus, the
@@ -40,14 +40,14 @@ from typing import Any
 from geo.errors import ConfigurationError, DocumentError
 from geo.io.documents import DocumentWarning, Partition, UniqueIds, plan_partitions
 
-__all__ = ["GazetteerPlugin", "PartResult", "extract_dask", "parse_partition"]
+__all__ = ["PartResult", "extract_dask", "parse_partition", "worker_state"]
 
 #: Per-process state of a worker: (gazetteer, corrections) for each (index, sites,
 #: corrections) combination. Module-level, so it lives as long as the worker process.
 _STATE: dict[tuple[str, tuple[str, ...], tuple[str, ...]], tuple[Any, list[Any]]] = {}
 
 
-def _worker_state(sites: Sequence[str], corrections: Sequence[str]) -> tuple[Any, list[Any]]:
+def worker_state(sites: Sequence[str], corrections: Sequence[str]) -> tuple[Any, list[Any]]:
     """The gazetteer (with the user's sites laid over it) and corrections of this process."""
     from geo.gazetteer.store import index_path, load_gazetteer
 
@@ -65,27 +65,6 @@ def _worker_state(sites: Sequence[str], corrections: Sequence[str]) -> tuple[Any
             fixes = load_corrections([Path(p) for p in corrections], gaz)
         _STATE[key] = (gaz, fixes)
     return _STATE[key]
-
-
-class GazetteerPlugin:
-    """A Dask worker plugin that loads the gazetteer once when a worker process starts.
-
-    Registered by :func:`extract_dask`; without it the first task of each worker would
-    load it (the same per-process cache), only later.
-    """
-
-    name = "geo-gazetteer"
-
-    def __init__(self, sites: Sequence[str] = (), corrections: Sequence[str] = ()) -> None:
-        self.sites = tuple(sites)
-        self.corrections = tuple(corrections)
-
-    def setup(self, worker: Any) -> None:
-        """Load the gazetteer into this worker process's cache."""
-        _worker_state(self.sites, self.corrections)
-
-    def teardown(self, worker: Any) -> None:
-        """Nothing to release: the cache goes with the process."""
 
 
 @dataclass
@@ -118,7 +97,7 @@ def parse_partition(
     from geo.io.mentions import MentionWriter
     from geo.parse.pipeline import geoparse
 
-    gaz, fixes = _worker_state(sites, corrections)
+    gaz, fixes = worker_state(sites, corrections)
     result = PartResult(path=part_path)
 
     def report(error: DocumentError) -> None:
@@ -169,9 +148,14 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     """A ``distributed.Client`` (and the ``LocalCluster`` it owns, or ``None``)."""
     try:
         from distributed import Client, LocalCluster
-    except ImportError:
+    except ImportError:  # pragma: no cover - the [dask] extra is not installed
         msg = "--engine dask needs Dask: pip install 'geo-agreements[dask]'"
         raise ConfigurationError(msg) from None
+    import logging
+
+    # The scheduler's start-up chatter is not the user's business; problems still show.
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     if scheduler:
         return Client(scheduler), None
     n = workers or os.cpu_count() or 1
@@ -181,7 +165,8 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
-        silence_logs=40,  # logging.ERROR: the CLI reports its own progress
+        scheduler_kwargs={"dashboard": False},
+        silence_logs=logging.WARNING,
     )
     return Client(cluster), cluster
 
@@ -223,9 +208,9 @@ def extract_dask(
     output = Path(os.path.realpath(output))
     client, cluster = _client(scheduler, workers)
     try:
-        plugin = GazetteerPlugin(site_paths, fix_paths)
-        register = getattr(client, "register_plugin", None) or client.register_worker_plugin
-        register(plugin)
+        from geo.scale.plugin import GazetteerPlugin
+
+        client.register_plugin(GazetteerPlugin(site_paths, fix_paths))
         window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
         with staging_folder(output.parent) as stage:
             staged: dict[Path, Path] = {}
