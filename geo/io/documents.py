@@ -59,13 +59,13 @@ __all__ = [
     "Metadata",
     "Partition",
     "UniqueIds",
-    "plan_partitions",
-    "read_partition",
     "decode_bytes",
     "normalize_date",
     "normalize_newlines",
     "parse_metadata",
+    "plan_partitions",
     "read_documents",
+    "read_partition",
     "read_text",
 ]
 
@@ -977,9 +977,7 @@ def _parquet_rows(
             try:
                 doc = _record_document(record, where, report)
             except (RecursionError, ValueError, UnicodeError, OverflowError) as exc:
-                report(
-                    DocumentError(f"{where}: cannot read the row ({type(exc).__name__}: {exc})")
-                )
+                report(DocumentError(f"{where}: cannot read the row ({type(exc).__name__}: {exc})"))
                 continue
             if doc is not None:
                 yield doc
@@ -1292,7 +1290,9 @@ class UniqueIds:
 
     def __call__(self, doc_id: str, source: str | None) -> str:
         """The id the document gets in this run (*doc_id*, or ``doc_id#n`` if taken)."""
-        return _unique(Document(id=doc_id, text="", source=source), self.first_source, self.report).id
+        return _unique(
+            Document(id=doc_id, text="", source=source), self.first_source, self.report
+        ).id
 
 
 class Partition(NamedTuple):
@@ -1403,7 +1403,9 @@ def plan_partitions(
         yield Partition("files", tuple(batch))
 
 
-def read_partition(partition: Partition, *, on_error: ErrorHandler | None = None) -> Iterator[Document]:
+def read_partition(
+    partition: Partition, *, on_error: ErrorHandler | None = None
+) -> Iterator[Document]:
     """The documents of one partition, in order, ids as written (see :class:`UniqueIds`).
 
     Problems are reported exactly as :func:`read_documents` reports them
@@ -1426,9 +1428,7 @@ def read_partition(partition: Partition, *, on_error: ErrorHandler | None = None
                 yield from _jsonl_records(_decoded_lines(raw, name, report), name, report)
             return
         parquet = _parquet_open(path, name)
-        batches = parquet.iter_batches(
-            batch_size=PARQUET_BATCH_ROWS, row_groups=[partition.start]
-        )
+        batches = parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[partition.start])
         yield from _parquet_rows(batches, name, partition.first, report)
     except DocumentError as exc:
         report(exc)

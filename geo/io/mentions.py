@@ -201,7 +201,9 @@ def mention_files(source: Path | str) -> list[Path]:
     if path.is_dir():
         parts = sorted(p for p in path.iterdir() if p.suffix == ".parquet" and p.is_file())
         if not parts:
-            msg = f"{path}: no .parquet parts in this folder (geo extract --engine dask writes them)"
+            msg = (
+                f"{path}: no .parquet parts in this folder (geo extract --engine dask writes them)"
+            )
             raise DataError(msg)
         return parts
     if not path.is_file():
@@ -210,7 +212,9 @@ def mention_files(source: Path | str) -> list[Path]:
     return [path]
 
 
-def _jsonl_mentions(path: Path, report: Callable[[DocumentError], None]) -> Iterator[dict[str, Any]]:
+def _jsonl_mentions(
+    path: Path, report: Callable[[DocumentError], None]
+) -> Iterator[dict[str, Any]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():

@@ -17,8 +17,9 @@ record, because:
 
 **One gazetteer per worker process**: the task never carries the gazetteer (it holds a
 lock and is not picklable; it is 36 MB). :func:`geo.gazetteer.store.load_gazetteer`
-caches it per process, keyed by the index path, and :class:`geo.scale.plugin.GazetteerPlugin` loads it
-when a worker starts, so the first partition does not pay for it.
+caches it per process, keyed by the index path, and
+:class:`geo.scale.plugin.GazetteerPlugin` loads it when a worker starts, so the first
+partition does not pay for it.
 
 Workers write their parts into a staging folder beside the output (so the corpus, the
 index and the output folder must be on a file system every worker sees — automatic for
@@ -147,7 +148,7 @@ def _rename_docs(result: PartResult, ids: UniqueIds) -> None:
 def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     """A ``distributed.Client`` (and the ``LocalCluster`` it owns, or ``None``)."""
     try:
-        from distributed import Client, LocalCluster
+        import distributed
     except ImportError:  # pragma: no cover - the [dask] extra is not installed
         msg = "--engine dask needs Dask: pip install 'geo-agreements[dask]'"
         raise ConfigurationError(msg) from None
@@ -156,10 +157,13 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     # The scheduler's start-up chatter is not the user's business; problems still show.
     for name in ("distributed", "dask"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # distributed's constructors are not annotated: typed here as what they are to us.
+    client_type: Any = distributed.Client
+    cluster_type: Any = distributed.LocalCluster
     if scheduler:
-        return Client(scheduler), None
+        return client_type(scheduler), None
     n = workers or os.cpu_count() or 1
-    cluster = LocalCluster(
+    cluster = cluster_type(
         n_workers=n,
         threads_per_worker=1,
         processes=True,
@@ -168,7 +172,7 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
         scheduler_kwargs={"dashboard": False},
         silence_logs=logging.WARNING,
     )
-    return Client(cluster), cluster
+    return client_type(cluster), cluster
 
 
 def extract_dask(

@@ -15,7 +15,7 @@ from distributed import WorkerPlugin
 from geo.scale.engine import worker_state
 
 
-class GazetteerPlugin(WorkerPlugin):  # type: ignore[misc]
+class GazetteerPlugin(WorkerPlugin):
     """Loads the gazetteer (and the user's sites and corrections) when a worker starts.
 
     Why: each partition task then finds it in the process cache
