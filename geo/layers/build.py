@@ -171,7 +171,7 @@ class Named(NamedTuple):
     (:func:`geo.layers.aggregate.build_layers_from_mentions`).
     """
 
-    count: int
+    mentions: int
     quotes: list[dict[str, Any]]
     doc_ids: list[str]
 
@@ -268,10 +268,10 @@ def site_rows(
                 "signed": _min_date(d["signed"] for d in detail),
                 "in_force": _min_date(d["in_force"] for d in detail),
                 "added_by": ",".join(_unique(d["instrument"] for d in detail)),
-                "mention_count": found.count,
-                "named_in_corpus": bool(found.count),
+                "mention_count": found.mentions,
+                "named_in_corpus": bool(found.mentions),
                 "implied_count": len({(k.doc_id, k.start) for k in phrases}),
-                "in_corpus": bool(found.count or phrases),
+                "in_corpus": bool(found.mentions or phrases),
                 "quotes": _json(found.quotes),
                 "implied_by": _json(implied_quotes[:MAX_QUOTES]),
                 "doc_ids": _json(found.doc_ids),
