@@ -320,7 +320,7 @@ def place_row(place: Place, named: Named, *, demonyms: int, doc_ids: list[str]) 
         "name": p.name,
         "kind": p.kind,
         "country": p.country,
-        "mention_count": named.count,
+        "mention_count": named.mentions,
         "demonym_count": demonyms,
         "doc_ids": _json(doc_ids),
         "quotes": _json(named.quotes),
