@@ -136,7 +136,8 @@ def test_partitions_read_exactly_what_read_documents_reads(tmp_path: Path) -> No
             on_error=lambda e: part_errors.append(str(e)),
         )
     )
-    assert len({p.kind for p in partitions}) == 3 and len(partitions) > 8
+    assert len({p.kind for p in partitions}) == 3
+    assert len(partitions) > 8
     ids = UniqueIds(lambda e: part_errors.append(str(e)))
     got = []
     for partition in partitions:
