@@ -12,14 +12,14 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
-from geo.scale.engine import worker_state
+from geo.scale.state import worker_state
 
 
 class GazetteerPlugin(WorkerPlugin):
     """Loads the gazetteer (and the user's sites and corrections) when a worker starts.
 
     Why: each partition task then finds it in the process cache
-    (:func:`geo.scale.engine.worker_state`) instead of the first task of every worker
+    (:func:`geo.scale.state.worker_state`) instead of the first task of every worker
     paying the load; the gazetteer itself is never sent over the network.
     """
 
