@@ -356,6 +356,16 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
             argv = [str(corpus), "--engine", "dask", "--scheduler", cluster.scheduler_address]
             assert _extract([*argv, "--partition-mb", "0.05", "-o", str(cli_out)]) == code
             assert list(read_mention_records(cli_out)) == got
+            if name == "seeds":  # the second stage reads the parts: the same layers
+                from geo.layers.aggregate import build_layers_from_mentions
+                from geo.layers.build import build_layers
+
+                direct = build_layers([corpus], as_of="2024-06-01")
+                layers = build_layers_from_mentions(out, as_of="2024-06-01")
+                for layer in ("sites", "places", "mentions"):
+                    a, b = getattr(direct, layer), getattr(layers, layer)
+                    columns = [c for c in a.columns if c not in IMPLIED]
+                    assert a[columns].equals(b[columns]), layer
     if len(corpora) > 1:
         assert any(r["doc"] == "geovirus-0#2" for r in got)
 

@@ -32,6 +32,7 @@ Dask is imported only here, and only when ``--engine dask`` is asked for.
 from __future__ import annotations
 
 import os
+import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -187,6 +188,7 @@ def extract_dask(
     counts = {"documents": 0, "mentions": 0, "resolved": 0, "unresolved": 0, "partitions": 0}
     ids = UniqueIds(report)
     output = Path(os.path.realpath(output))
+    run = uuid.uuid4().hex[:12]  # task keys unique on a scheduler shared by several runs
     client, cluster = _client(scheduler, workers)
     try:
         from geo.scale.plugin import GazetteerPlugin
@@ -227,7 +229,7 @@ def extract_dask(
                         geometry=geometry,
                         sites=site_paths,
                         corrections=fix_paths,
-                        key=f"geo-extract-{name}-{os.getpid()}",
+                        key=f"geo-extract-{run}-{name}",
                         pure=False,
                     )
                 )
