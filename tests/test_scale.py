@@ -177,6 +177,29 @@ def test_quotes_kept_per_place_are_bounded_and_chosen_like_build_layers() -> Non
 
 
 @pytest.mark.unit
+def test_aggregator_keeps_counts_complete_and_rows_capped() -> None:
+    from geo.layers.aggregate import MentionAggregator
+    from geo.models import RECORD_FIELDS
+
+    aggregator = MentionAggregator({"no-evenes"}, max_rows=10)
+    for n in range(3_000):
+        record = dict.fromkeys(RECORD_FIELDS)
+        place = "no-evenes" if n % 3 else "geonames:1"
+        record.update(doc=f"d{n // 10}", start=n % 10, end=n % 10 + 6, surface="Evenes")
+        record.update(id=place, name="Evenes", kind="air_base", lat=68.5, lon=16.7, score=0.9)
+        record.update(sentence="Evenes.", sentence_start=0, reason="r")
+        aggregator.add(record)
+    assert len(aggregator.mention_rows) == 10
+    assert aggregator.dropped_rows == 2_990
+    site = aggregator.named_sites()["no-evenes"]
+    assert site.mentions == 2_000
+    assert len(site.quotes) == 5
+    assert len(site.doc_ids) == 300
+    assert max(len(s.name_quotes) + len(s.all_quotes) for s in aggregator.places.values()) <= 20
+    assert sum(d.mentions for d in aggregator.documents.values()) == 3_000
+
+
+@pytest.mark.unit
 def test_mention_writer_geoparquet_null_geometry_for_unresolved(tmp_path: Path) -> None:
     gpd = pytest.importorskip("geopandas")
     from geo.io.mentions import GEOPARQUET_METADATA, MentionWriter
