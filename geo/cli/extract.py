@@ -117,8 +117,12 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
             "per process); run the single-process engine for it"
         )
         raise ConfigurationError(msg)
-    if args.partition_mb <= 0:
+    partition_mb = 16.0 if args.partition_mb is None else args.partition_mb
+    if partition_mb <= 0:
         msg = f"--partition-mb must be positive, not {args.partition_mb}"
+        raise ConfigurationError(msg)
+    if args.scheduler and args.workers is not None:
+        msg = "--workers starts a local cluster; with --scheduler the cluster's workers are used"
         raise ConfigurationError(msg)
     check_output(args.output, args.inputs, folder=True)
     on_error = DocumentReporter("extract", err)
@@ -137,7 +141,7 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
             geometry=fmt == "geoparquet",
             sites=args.sites,
             corrections=args.corrections,
-            target_bytes=int(args.partition_mb * (1 << 20)),
+            target_bytes=int(partition_mb * (1 << 20)),
             on_error=on_error,
             on_part=(lambda _part: progress.update(1)) if progress is not None else None,
         )
@@ -159,8 +163,9 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt = _output_format(args)
     if getattr(args, "engine", "single") == "dask":
         return _extract_dask(args, fmt, err)
-    if getattr(args, "scheduler", None) or getattr(args, "workers", None) is not None:
-        msg = "--scheduler and --workers need --engine dask"
+    dask_only = ("scheduler", "workers", "partition_mb")
+    if any(getattr(args, name, None) is not None for name in dask_only):
+        msg = "--scheduler, --workers and --partition-mb need --engine dask"
         raise ConfigurationError(msg)
 
     from geo.gazetteer.store import load_gazetteer

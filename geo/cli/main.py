@@ -125,7 +125,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--partition-mb",
         type=float,
-        default=16.0,
         metavar="MB",
         help="with --engine dask: size of one JSON Lines partition (default 16)",
     )
