@@ -51,6 +51,17 @@ def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
     from geo.cli.options import online_geocoder
     from geo.layers.build import build_layers
 
+    if getattr(args, "from_mentions", None):
+        from geo.layers.aggregate import build_layers_from_mentions
+
+        return build_layers_from_mentions(
+            list(args.from_mentions),
+            as_of=args.as_of,
+            agreements=list(args.agreements),
+            sites=list(getattr(args, "sites", [])),
+            on_error=on_error,
+        )
+
     return build_layers(
         list(args.inputs),
         as_of=args.as_of,
@@ -71,10 +82,11 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     machine allows). Exit codes are those of :mod:`geo.cli`.
     """
     from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter, report_unresolved
+    from geo.cli.options import check_layer_inputs
     from geo.errors import GeoWarning
     from geo.io.outputs import check_output
 
-    check_output(args.output, args.inputs)
+    check_output(args.output, check_layer_inputs(args))
     report = DocumentReporter("build", err)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GeoWarning)

@@ -50,25 +50,36 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     turns those errors into exit codes 3 and 2.
     """
     from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter, report_unresolved
+    from geo.cli.options import check_layer_inputs, online_geocoder
     from geo.layers.build import build_layers
 
     report = DocumentReporter("export", err)
+    reads = check_layer_inputs(args)
     fmt = _format_of(args.output, args.format)
     if _folder_output(args.output, fmt):
-        check_output(args.output, args.inputs, folder=True)
+        check_output(args.output, reads, folder=True)
     for target in dict.fromkeys(output_paths(args.output, fmt).values()):
-        check_output(target, args.inputs)
-    from geo.cli.options import online_geocoder
+        check_output(target, reads)
+    if args.from_mentions:
+        from geo.layers.aggregate import build_layers_from_mentions
 
-    layers = build_layers(
-        args.inputs,
-        as_of=args.as_of,
-        agreements=args.agreements,
-        sites=args.sites,
-        corrections=args.corrections,
-        online=online_geocoder(args),
-        on_error=report,
-    )
+        layers = build_layers_from_mentions(
+            args.from_mentions,
+            as_of=args.as_of,
+            agreements=args.agreements,
+            sites=args.sites,
+            on_error=report,
+        )
+    else:
+        layers = build_layers(
+            args.inputs,
+            as_of=args.as_of,
+            agreements=args.agreements,
+            sites=args.sites,
+            corrections=args.corrections,
+            online=online_geocoder(args),
+            on_error=report,
+        )
     written = export_layers(layers, args.output, fmt=fmt)
     sites = layers.sites
     in_corpus = int(sites["in_corpus"].sum()) if len(sites) else 0

@@ -56,25 +56,127 @@ def _records_writer(fmt: str, candidates: bool = False) -> Callable[[TextIO, Any
     return {"jsonl": jsonl, "csv": csv_, "geojson": geojson}[fmt]
 
 
-def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Geoparse INPUT... and write one record per mention."""
-    from geo.gazetteer.store import load_gazetteer
-    from geo.io.documents import read_documents
-    from geo.io.outputs import check_output
-    from geo.parse.pipeline import geoparse
+_SUFFIX_FORMATS = {
+    "csv": "csv",
+    "geojson": "geojson",
+    "json": "geojson",
+    "jsonl": "jsonl",
+    "parquet": "parquet",
+}
+_BINARY_FORMATS = ("parquet", "geoparquet")
 
-    suffixes = {"csv": "csv", "geojson": "geojson", "json": "geojson", "jsonl": "jsonl"}
+
+def _output_format(args: argparse.Namespace) -> str:
+    """The format asked for: ``--format``, else the suffix of ``-o``, else JSON Lines."""
     implied = None
     if args.output is not None and "." in os.path.basename(args.output):
-        implied = suffixes.get(args.output.rsplit(".", 1)[-1].lower())
-    if args.format and implied and args.format != implied:
+        implied = _SUFFIX_FORMATS.get(args.output.rsplit(".", 1)[-1].lower())
+    # geoparquet is Parquet: mentions.parquet is the natural name for both.
+    same = args.format == implied or (args.format, implied) == ("geoparquet", "parquet")
+    if args.format and implied and not same:
         msg = (
             f"--format {args.format} does not match the suffix of {args.output!r} "
             f"({implied}); change one of them"
         )
         raise ConfigurationError(msg)
-    fmt = args.format or implied or "jsonl"
+    engine = getattr(args, "engine", "single")
+    default = "parquet" if engine == "dask" else "jsonl"
+    return str(args.format or implied or default)
+
+
+def _summary(counts: dict[str, int], on_error: DocumentReporter, err: TextIO) -> int:
+    """Write the closing summary line(s); the exit code (0, or 1 when something failed)."""
+    summary = ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    if on_error.failures:
+        summary += f", {len(on_error.failures):,} failed"
+    err.write(f"geo extract: {summary}\n")
+    if counts["unresolved"]:
+        err.write(
+            f"geo extract: {counts['unresolved']:,} names stayed unresolved (records with "
+            "place_id null); add a correction or a site for them (docs/guide.md), exit 1\n"
+        )
+    return EXIT_PARTIAL if on_error.failures or counts["unresolved"] else EXIT_OK
+
+
+def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
+    """``geo extract --engine dask``: Parquet parts in the folder ``-o`` (see geo.scale)."""
+    from pathlib import Path
+
+    from geo.io.outputs import check_output
+    from geo.scale.engine import extract_dask
+
+    if fmt not in _BINARY_FORMATS:
+        msg = f"--engine dask writes a folder of Parquet parts; --format {fmt} is not possible"
+        raise ConfigurationError(msg)
+    if args.output is None or args.output == "-":
+        msg = "--engine dask writes a folder of Parquet parts: name it with -o (e.g. -o mentions/)"
+        raise ConfigurationError(msg)
+    if getattr(args, "online", False):
+        msg = (
+            "--online is not available with --engine dask (the online geocoder is rate-limited "
+            "per process); run the single-process engine for it"
+        )
+        raise ConfigurationError(msg)
+    partition_mb = 16.0 if args.partition_mb is None else args.partition_mb
+    if partition_mb <= 0:
+        msg = f"--partition-mb must be positive, not {args.partition_mb}"
+        raise ConfigurationError(msg)
+    if args.scheduler and args.workers is not None:
+        msg = "--workers starts a local cluster; with --scheduler the cluster's workers are used"
+        raise ConfigurationError(msg)
+    check_output(args.output, args.inputs, folder=True)
+    on_error = DocumentReporter("extract", err)
+    progress = None
+    if err.isatty() and not args.quiet:
+        from tqdm import tqdm
+
+        progress = tqdm(unit=" parts", file=err, desc="geoparsing")
+    try:
+        counts = extract_dask(
+            args.inputs,
+            Path(args.output),
+            scheduler=args.scheduler,
+            workers=args.workers,
+            candidates=args.candidates,
+            geometry=fmt == "geoparquet",
+            sites=args.sites,
+            corrections=args.corrections,
+            target_bytes=int(partition_mb * (1 << 20)),
+            on_error=on_error,
+            on_part=(lambda _part: progress.update(1)) if progress is not None else None,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    partitions = counts.pop("partitions")
+    err.write(f"geo extract: {partitions:,} partitions written to {args.output}\n")
+    return _summary(counts, on_error, err)
+
+
+def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Geoparse INPUT... and write one record per mention, streaming.
+
+    Documents are read one at a time and each record is written as it comes (Parquet:
+    a row group per 10,000 records), so memory does not grow with the corpus. With
+    ``--engine dask`` the corpus is split over a Dask cluster (:mod:`geo.scale.engine`).
+    """
+    fmt = _output_format(args)
+    if getattr(args, "engine", "single") == "dask":
+        return _extract_dask(args, fmt, err)
+    dask_only = ("scheduler", "workers", "partition_mb")
+    if any(getattr(args, name, None) is not None for name in dask_only):
+        msg = "--scheduler, --workers and --partition-mb need --engine dask"
+        raise ConfigurationError(msg)
+
+    from geo.gazetteer.store import load_gazetteer
+    from geo.io.documents import read_documents
+    from geo.io.outputs import check_output
+    from geo.parse.pipeline import geoparse
+
     to_stdout = args.output is None or args.output == "-"
+    if to_stdout and fmt in _BINARY_FORMATS:
+        msg = f"{fmt} is a binary format: name the output file with -o (e.g. -o mentions.parquet)"
+        raise ConfigurationError(msg)
     if not to_stdout:
         check_output(args.output, args.inputs)
     on_error = DocumentReporter("extract", err)
@@ -114,22 +216,22 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     record["candidates"] = r.candidate_records()
                 yield record
 
-    writer = _records_writer(fmt, candidates=args.candidates)
     try:
-        if not to_stdout:
-            _write_atomic_text(args.output, lambda fh: writer(fh, records()))
+        if fmt in _BINARY_FORMATS:
+            from geo.io.mentions import MentionWriter
+
+            with MentionWriter(
+                args.output, candidates=args.candidates, geometry=fmt == "geoparquet"
+            ) as parquet:
+                for record in records():
+                    parquet.write(record)
         else:
-            writer(out, records())
+            writer = _records_writer(fmt, candidates=args.candidates)
+            if not to_stdout:
+                _write_atomic_text(args.output, lambda fh: writer(fh, records()))
+            else:
+                writer(out, records())
     finally:
         if progress is not None:
             progress.close()
-    summary = ", ".join(f"{v:,} {k}" for k, v in counts.items())
-    if on_error.failures:
-        summary += f", {len(on_error.failures):,} failed"
-    err.write(f"geo extract: {summary}\n")
-    if counts["unresolved"]:
-        err.write(
-            f"geo extract: {counts['unresolved']:,} names stayed unresolved (records with "
-            "place_id null); add a correction or a site for them (docs/guide.md), exit 1\n"
-        )
-    return EXIT_PARTIAL if on_error.failures or counts["unresolved"] else EXIT_OK
+    return _summary(counts, on_error, err)

@@ -93,9 +93,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl corpora or - (stdin)"
     )
-    p.add_argument("--format", choices=("jsonl", "csv", "geojson"), help="default: by -o suffix")
     p.add_argument(
-        "-o", "--output", metavar="FILE", type=_output_text, help="write here (default: stdout)"
+        "--format",
+        choices=("jsonl", "csv", "geojson", "parquet", "geoparquet"),
+        help="default: by -o suffix (.parquet: parquet); geoparquet adds a WKB point column",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=_output_text,
+        help="write here (default: stdout); with --engine dask a folder of Parquet parts",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("single", "dask"),
+        default="single",
+        help="single process (default) or a Dask cluster (pip install 'geo-agreements[dask]')",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler (default: a local cluster on 127.0.0.1)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="with --engine dask and no --scheduler: local worker processes (default: cores)",
+    )
+    p.add_argument(
+        "--partition-mb",
+        type=float,
+        metavar="MB",
+        help="with --engine dask: size of one JSON Lines partition (default 16)",
     )
     p.add_argument(
         "--candidates",

@@ -99,7 +99,18 @@ def add_layer_arguments(parser: Any) -> None:
     online fallback: ``geo build`` and ``geo export`` share them.
     """
     parser.add_argument(
-        "inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl corpora or - for stdin"
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="files, folders, .jsonl/.parquet corpora or - for stdin (or --from-mentions)",
+    )
+    parser.add_argument(
+        "--from-mentions",
+        action="append",
+        default=[],
+        metavar="FILE_OR_DIR",
+        help="start from the records of geo extract (JSON Lines, Parquet or a folder of "
+        "Parquet parts) instead of parsing documents; repeatable",
     )
     parser.add_argument(
         "--as-of",
@@ -109,3 +120,26 @@ def add_layer_arguments(parser: Any) -> None:
     )
     add_user_data_arguments(parser)
     add_online_arguments(parser)
+
+
+def check_layer_inputs(args: Any) -> list[str]:
+    """The paths a layer command reads (INPUT or ``--from-mentions``), checked.
+
+    Exactly one of the two is needed; ``--corrections`` and ``--online`` act while
+    documents are parsed, so with ``--from-mentions`` (records already resolved by
+    ``geo extract``, with its own ``--corrections``) they are usage errors, not ignored.
+    """
+    mentions = [str(p) for p in getattr(args, "from_mentions", [])]
+    if mentions and args.inputs:
+        msg = "give INPUT documents or --from-mentions, not both"
+        raise ConfigurationError(msg)
+    if not mentions and not args.inputs:
+        msg = "nothing to read: give INPUT documents (files, folders, corpora) or --from-mentions"
+        raise ConfigurationError(msg)
+    if mentions and (args.corrections or getattr(args, "online", False)):
+        msg = (
+            "--corrections and --online apply while documents are parsed: pass them to "
+            "geo extract, whose records --from-mentions reads"
+        )
+        raise ConfigurationError(msg)
+    return mentions or [str(p) for p in args.inputs]

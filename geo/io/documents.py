@@ -57,11 +57,15 @@ __all__ = [
     "SUFFIXES",
     "DocumentWarning",
     "Metadata",
+    "Partition",
+    "UniqueIds",
     "decode_bytes",
     "normalize_date",
     "normalize_newlines",
     "parse_metadata",
+    "plan_partitions",
     "read_documents",
+    "read_partition",
     "read_text",
 ]
 
@@ -79,6 +83,7 @@ SUFFIXES: Mapping[str, str] = {
     ".html": "html",
     ".htm": "html",
     ".jsonl": "jsonl",
+    ".parquet": "parquet",
 }
 
 STDIN = "-"
@@ -799,6 +804,15 @@ def _jsonl_record(line: str, where: str, report: ErrorHandler) -> Document | Non
             )
         )
         return None
+    return _record_document(record, where, report)
+
+
+def _record_document(record: dict[str, Any], where: str, report: ErrorHandler) -> Document | None:
+    """The Document of one corpus record (a JSON Lines line or a Parquet row).
+
+    The same rules for both: ``id`` and ``text`` are required, ``title``/``date``/
+    ``lang``/``url`` fill the record's fields, every other key goes to ``meta``.
+    """
     missing = [key for key in ("id", "text") if key not in record]
     if missing:
         report(DocumentError(f"{where}: missing " + " and ".join(f'"{k}"' for k in missing)))
@@ -849,14 +863,18 @@ def _jsonl_records(
             yield doc
 
 
-def _binary_lines(stream: Any, limit: int) -> Iterator[tuple[int, bytes | None]]:
+def _binary_lines(
+    stream: Any, limit: int, *, first: int = 0, end: int | None = None
+) -> Iterator[tuple[int, bytes | None]]:
     """Numbered lines of a binary stream, each at most *limit* bytes (else ``None``).
 
     Reads one line at a time, so a corpus of any size streams in constant memory; a
-    line longer than *limit* is consumed in pieces and reported as ``None``.
+    line longer than *limit* is consumed in pieces and reported as ``None``. Numbers
+    start after *first*; with *end* (a byte offset) no line starting at or after it is
+    read, which is how a partition of a JSON Lines file is read (:func:`read_partition`).
     """
-    number = 0
-    while True:
+    number = first
+    while end is None or stream.tell() < end:
         raw = stream.readline(limit + 1)
         if not raw:
             return
@@ -916,6 +934,90 @@ def _jsonl_file(path: Path, name: str, report: ErrorHandler) -> Iterator[Documen
         yield from _jsonl_records(lines, name, report)
 
 
+#: Rows of a Parquet corpus converted to Python at a time: a row group is read in
+#: batches of this many rows, so memory holds one batch of texts, not the corpus.
+PARQUET_BATCH_ROWS = 256
+
+
+def _parquet_value(value: Any) -> Any:
+    """A Parquet cell as the JSON-like value a JSON Lines record would hold."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, Mapping):
+        return {str(k): _parquet_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_parquet_value(v) for v in value]
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if hasattr(value, "as_tuple"):  # decimal.Decimal
+        return float(value)
+    return value
+
+
+def _parquet_rows(
+    batches: Iterable[Any], name: str, first_row: int, report: ErrorHandler
+) -> Iterator[Document]:
+    """One Document per row of Arrow record *batches*; rows are numbered from *first_row*.
+
+    A bad row (no text, an id that is not a string or number, a text over the size
+    limit) is reported as ``corpus.parquet:row 12`` (1-based) and skipped; the rest goes on.
+    """
+    number = first_row
+    for batch in batches:
+        for row in batch.to_pylist():
+            number += 1
+            where = f"{name}:row {number}"
+            record = {str(k): _parquet_value(v) for k, v in row.items()}
+            text = record.get("text")
+            if isinstance(text, str) and len(text) > MAX_DOCUMENT_BYTES:
+                report(_too_large(where))
+                continue
+            try:
+                doc = _record_document(record, where, report)
+            except (RecursionError, ValueError, UnicodeError, OverflowError) as exc:
+                report(DocumentError(f"{where}: cannot read the row ({type(exc).__name__}: {exc})"))
+                continue
+            if doc is not None:
+                yield doc
+
+
+def _parquet_open(path: Path, name: str) -> Any:
+    """The ``pyarrow.parquet.ParquetFile`` of a corpus, checked for ``id`` and ``text``."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        msg = f"{name}: reading Parquet needs pyarrow (pip install pyarrow)"
+        raise DocumentError(msg) from None
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        msg = f"{name}: not a readable Parquet file ({exc})"
+        raise DocumentError(msg) from None
+    columns = parquet.schema_arrow.names
+    missing = [c for c in ("id", "text") if c not in columns]
+    if missing:
+        msg = (
+            f"{name}: a Parquet corpus needs the columns id and text; missing "
+            + " and ".join(missing)
+            + f" (columns: {', '.join(columns) or 'none'})"
+        )
+        raise DocumentError(msg)
+    return parquet
+
+
+def _parquet_file(path: Path, name: str, report: ErrorHandler) -> Iterator[Document]:
+    """The rows of a Parquet corpus, read one row group at a time in small batches."""
+    parquet = _parquet_open(path, name)
+    try:
+        yield from _parquet_rows(
+            parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS), name, 0, report
+        )
+    except OSError as exc:  # pyarrow.ArrowInvalid and friends are OSError/ValueError
+        report(DocumentError(f"{name}: cannot read the Parquet file ({exc})"))
+
+
 def _too_large(name: str) -> DocumentError:
     limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
     return DocumentError(f"{name}: larger than {limit} MB, the limit for one document; skipped")
@@ -966,6 +1068,9 @@ def _read_file(path: Path, kind: str, report: ErrorHandler) -> Iterator[Document
     try:
         if kind == "jsonl":
             yield from _jsonl_file(path, name, report)
+            return
+        if kind == "parquet":
+            yield from _parquet_file(path, name, report)
             return
         if info.st_size > MAX_DOCUMENT_BYTES:
             report(_too_large(name))
@@ -1169,6 +1274,166 @@ def read_documents(
     for item in inputs:
         for doc in _read_input(item, report):
             yield _unique(doc, first_source, report)
+
+
+class UniqueIds:
+    """The duplicate-id rule of :func:`read_documents`, for documents read elsewhere.
+
+    The Dask engine reads partitions on many workers; the driver passes every document
+    id through one ``UniqueIds`` in document order, so ids come out exactly as a
+    single-process run gives them (``x``, ``x#2``, …) and the same warnings are reported.
+    """
+
+    def __init__(self, report: ErrorHandler | None = None) -> None:
+        self.first_source: dict[str, str | None] = {}
+        self.report = report or _log_error
+
+    def __call__(self, doc_id: str, source: str | None) -> str:
+        """The id the document gets in this run (*doc_id*, or ``doc_id#n`` if taken)."""
+        return _unique(
+            Document(id=doc_id, text="", source=source), self.first_source, self.report
+        ).id
+
+
+class Partition(NamedTuple):
+    """A slice of a corpus that one worker reads on its own (:func:`plan_partitions`).
+
+    ``kind`` is ``"files"`` (``files`` lists whole files with their format),
+    ``"jsonl"`` (the lines of ``files[0][0]`` starting in bytes ``start`` to ``end``,
+    numbered after line ``first``) or ``"parquet"`` (row group ``start`` of
+    ``files[0][0]``, rows numbered after ``first``).
+    """
+
+    kind: str
+    files: tuple[tuple[str, str], ...]
+    start: int = 0
+    end: int = 0
+    first: int = 0
+
+
+def _jsonl_ranges(path: Path, target_bytes: int) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, lines before start)`` byte ranges of about *target_bytes*, cut at newlines.
+
+    The file is scanned once in 8 MB chunks (counting newlines is fast), never loaded.
+    """
+    size = path.stat().st_size
+    start = lines_before = 0
+    with path.open("rb") as handle:
+        while start < size:
+            cut = min(size, start + target_bytes)
+            if cut < size:
+                handle.seek(cut)
+                handle.readline()  # to the end of the line the cut falls in
+                cut = min(size, handle.tell())
+            handle.seek(start)
+            count, left = 0, cut - start
+            while left:
+                chunk = handle.read(min(left, 8 << 20))
+                if not chunk:
+                    break
+                count += chunk.count(b"\n")
+                left -= len(chunk)
+            yield start, cut, lines_before
+            lines_before += count
+            start = cut
+
+
+def plan_partitions(
+    inputs: Iterable[str | Path] | str | Path,
+    *,
+    target_bytes: int = 16 << 20,
+    files_per_partition: int = 64,
+    on_error: ErrorHandler | None = None,
+) -> Iterator[Partition]:
+    """Cut *inputs* into partitions that workers read independently, in document order.
+
+    Plain files and HTML go in batches of *files_per_partition*; a JSON Lines file is
+    cut into byte ranges of about *target_bytes* at line ends (line numbers in reports
+    stay those of the whole file); a Parquet corpus gives one partition per row group.
+    Reading every partition in order with :func:`read_partition` yields the documents
+    :func:`read_documents` yields, before duplicate ids are renamed (:class:`UniqueIds`).
+    Standard input cannot be partitioned: :class:`~geo.errors.ConfigurationError`.
+    """
+    from geo.errors import ConfigurationError
+
+    report = on_error or _log_error
+    if isinstance(inputs, str | Path):
+        inputs = [inputs]
+    batch: list[tuple[str, str]] = []
+    for item in inputs:
+        if str(item) == STDIN:
+            msg = "standard input (-) cannot be split over workers; save it to a file first"
+            raise ConfigurationError(msg)
+        path = Path(item)
+        if path.is_dir():
+            files: Iterable[tuple[Path, str]] = _walk(path, report)
+        elif path.exists():
+            files = [(path, SUFFIXES.get(path.suffix.lower(), "text"))]
+        else:
+            report(DocumentError(f"{display_name(path)}: no such file or folder"))
+            continue
+        for file, kind in files:
+            splittable = kind in ("jsonl", "parquet") and file.is_file()
+            if kind == "jsonl" and splittable:
+                with file.open("rb") as handle:
+                    splittable = handle.read(2) not in (b"\xff\xfe", b"\xfe\xff")
+            if not splittable:
+                batch.append((str(file), kind))
+                if len(batch) >= files_per_partition:
+                    yield Partition("files", tuple(batch))
+                    batch = []
+                continue
+            if batch:
+                yield Partition("files", tuple(batch))
+                batch = []
+            if kind == "jsonl":
+                for start, end, first in _jsonl_ranges(file, target_bytes):
+                    yield Partition("jsonl", ((str(file), kind),), start, end, first)
+                continue
+            try:
+                parquet = _parquet_open(file, display_name(file))
+            except DocumentError as exc:
+                report(exc)
+                continue
+            rows = 0
+            for group in range(parquet.metadata.num_row_groups):
+                yield Partition("parquet", ((str(file), kind),), group, group + 1, rows)
+                rows += parquet.metadata.row_group(group).num_rows
+    if batch:
+        yield Partition("files", tuple(batch))
+
+
+def read_partition(
+    partition: Partition, *, on_error: ErrorHandler | None = None
+) -> Iterator[Document]:
+    """The documents of one partition, in order, ids as written (see :class:`UniqueIds`).
+
+    Problems are reported exactly as :func:`read_documents` reports them
+    (``corpus.jsonl:1200: invalid JSON``, ``corpus.parquet:row 7: missing "text"``).
+    """
+    report = on_error or _log_error
+    if partition.kind == "files":
+        for file, kind in partition.files:
+            yield from _read_file(Path(file), kind, report)
+        return
+    path = Path(partition.files[0][0])
+    name = display_name(path)
+    try:
+        if partition.kind == "jsonl":
+            with path.open("rb") as handle:
+                handle.seek(partition.start)
+                raw = _binary_lines(
+                    handle, MAX_DOCUMENT_BYTES, first=partition.first, end=partition.end
+                )
+                yield from _jsonl_records(_decoded_lines(raw, name, report), name, report)
+            return
+        parquet = _parquet_open(path, name)
+        batches = parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[partition.start])
+        yield from _parquet_rows(batches, name, partition.first, report)
+    except DocumentError as exc:
+        report(exc)
+    except (OSError, ValueError) as exc:
+        report(DocumentError(f"{name}: cannot read the file ({exc})"))
 
 
 def _unique(doc: Document, first_source: dict[str, str | None], report: ErrorHandler) -> Document:

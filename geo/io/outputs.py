@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Suffixes a folder input is read for (kept in step with ``geo.io.documents.SUFFIXES``).
-_READ_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".jsonl"})
+_READ_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".jsonl", ".parquet"})
 
 
 class OutputError(GeoError):

@@ -25,13 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from geo.errors import ConfigurationError, DocumentError, GeoError
 from geo.link.rules import Link, link_documents, mention_id
-from geo.models import Document, ParsedDocument, Resolution
+from geo.models import Document, ParsedDocument, Place, Resolution
 from geo.registry.agreements import Agreement, Registry, load_registry
 from geo.vocab import combine_status
 
@@ -163,6 +163,19 @@ def _geo_frame(rows: list[dict[str, Any]], layer: str) -> gpd.GeoDataFrame:
     return frame
 
 
+class Named(NamedTuple):
+    """What the corpus says about one place: mentions, up to MAX_QUOTES quotes, documents.
+
+    The sites and places layers are built from these, whether the mentions come from
+    parsed documents (:func:`build_layers`) or from extracted mention records
+    (:func:`geo.layers.aggregate.build_layers_from_mentions`).
+    """
+
+    mentions: int
+    quotes: list[dict[str, Any]]
+    doc_ids: list[str]
+
+
 def _site_rows(
     registry: Registry,
     as_of: dt.date,
@@ -170,16 +183,37 @@ def _site_rows(
     links: Sequence[Link],
     user_sites: Sequence[Any] = (),
 ) -> list[dict[str, Any]]:
-    from geo.gazetteer.sources import load_sites
-
-    curated = {s.id: s for s in load_sites()}
-    curated.update((s.id, s) for s in user_sites)
     mentions: dict[str, list[Resolution]] = {}
     for doc in parsed:
         for r in doc.resolutions:
             if r.place is not None and not r.mention.demonym:
                 mentions.setdefault(r.place.id, []).append(r)
     texts = {doc.document.id: doc.document.text for doc in parsed}
+    named = {
+        site_id: Named(len(found), _best_quotes(found), _unique(r.mention.doc for r in found))
+        for site_id, found in mentions.items()
+    }
+    return site_rows(registry, as_of, named, links, texts, user_sites)
+
+
+def site_rows(
+    registry: Registry,
+    as_of: dt.date,
+    named: Mapping[str, Named],
+    links: Sequence[Link] = (),
+    texts: Mapping[str, str] | None = None,
+    user_sites: Sequence[Any] = (),
+) -> list[dict[str, Any]]:
+    """The rows of the sites layer: every registry site, with what the corpus says of it.
+
+    *named* maps a site id to its (non-demonym) mentions; *links* and the document
+    *texts* give the sites implied by count phrases (rule ``agreed_areas``).
+    """
+    from geo.gazetteer.sources import load_sites
+
+    texts = texts or {}
+    curated = {s.id: s for s in load_sites()}
+    curated.update((s.id, s) for s in user_sites)
     implied: dict[str, list[Link]] = {}
     for link in links:
         if link.kind == "mention_site" and link.rule == "agreed_areas":
@@ -202,7 +236,7 @@ def _site_rows(
                     "in_force": _event_date(instrument.events, "entered_into_force"),
                 }
             )
-        found = mentions.get(site_id, [])
+        found = named.get(site_id) or Named(0, [], [])
         phrases = implied.get(site_id, [])
         implied_quotes = list(
             {
@@ -234,13 +268,13 @@ def _site_rows(
                 "signed": _min_date(d["signed"] for d in detail),
                 "in_force": _min_date(d["in_force"] for d in detail),
                 "added_by": ",".join(_unique(d["instrument"] for d in detail)),
-                "mention_count": len(found),
-                "named_in_corpus": bool(found),
+                "mention_count": found.mentions,
+                "named_in_corpus": bool(found.mentions),
                 "implied_count": len({(k.doc_id, k.start) for k in phrases}),
-                "in_corpus": bool(found or phrases),
-                "quotes": _json(_best_quotes(found)),
+                "in_corpus": bool(found.mentions or phrases),
+                "quotes": _json(found.quotes),
                 "implied_by": _json(implied_quotes[:MAX_QUOTES]),
-                "doc_ids": _json(_unique(r.mention.doc for r in found)),
+                "doc_ids": _json(found.doc_ids),
                 "coord_precision": (site.coord_precision or None) if site else None,
                 "source_url": site.source_urls[0] if site and site.source_urls else None,
                 "has_point": lat is not None and lon is not None,
@@ -259,27 +293,47 @@ def _place_rows(parsed: Sequence[ParsedDocument], site_ids: set[str]) -> list[di
             if r.place is not None and r.place.id not in site_ids:
                 by_place.setdefault(r.place.id, []).append(r)
     rows: list[dict[str, Any]] = []
-    for place_id, found in by_place.items():
+    for found in by_place.values():
         p = found[0].place
         assert p is not None
         names = [r for r in found if not r.mention.demonym]
         rows.append(
-            {
-                "place_id": place_id,
-                "name": p.name,
-                "kind": p.kind,
-                "country": p.country,
-                "mention_count": len(names),
-                "demonym_count": len(found) - len(names),
-                "doc_ids": _json(_unique(r.mention.doc for r in found)),
-                "quotes": _json(_best_quotes(names or found)),
-                "source": p.source or None,
-                "has_point": p.has_point,
-                "lat": p.lat,
-                "lon": p.lon,
-                "geometry": point(p.lat, p.lon),
-            }
+            place_row(
+                p,
+                Named(len(names), _best_quotes(names or found), []),
+                demonyms=len(found) - len(names),
+                doc_ids=_unique(r.mention.doc for r in found),
+            )
         )
+    return sort_place_rows(rows)
+
+
+def place_row(place: Place, named: Named, *, demonyms: int, doc_ids: list[str]) -> dict[str, Any]:
+    """One row of the places layer: *named* counts the mentions by name (not demonyms).
+
+    *named*'s quotes are those of the names, or of the demonyms when there is no name;
+    *doc_ids* are the documents of both.
+    """
+    p = place
+    return {
+        "place_id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "country": p.country,
+        "mention_count": named.mentions,
+        "demonym_count": demonyms,
+        "doc_ids": _json(doc_ids),
+        "quotes": _json(named.quotes),
+        "source": p.source or None,
+        "has_point": p.has_point,
+        "lat": p.lat,
+        "lon": p.lon,
+        "geometry": point(p.lat, p.lon),
+    }
+
+
+def sort_place_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The places layer's order: most mentioned first, then by id."""
     rows.sort(
         key=lambda row: (-int(row["mention_count"]) - int(row["demonym_count"]), row["place_id"])
     )

@@ -1,0 +1,275 @@
+"""Mention records on disk: Parquet and GeoParquet writers, a streaming reader.
+
+``geo extract`` writes one record per mention (:data:`geo.models.RECORD_FIELDS`); for
+corpora of millions of articles those records are the hand-over between the two stages
+of a run: extract once (on one machine or a Dask cluster), then build maps and exports
+from the records (``geo build --from-mentions``) as often as needed, without parsing a
+document again. This module is the one place that knows their columnar form:
+
+* :data:`PARQUET_SCHEMA`: the record fields with fixed Arrow types (so every part of a
+  partitioned output has the same schema, also a part without any mention), plus
+  ``candidates`` (a JSON string, like the CSV output) when asked for.
+* GeoParquet (:func:`mention_schema` with ``geometry=True``): the same columns plus
+  ``geometry``, a WKB point (lon, lat) per mention, null when the name did not resolve,
+  and the ``geo`` file metadata of GeoParquet 1.0.0 (CRS: OGC:CRS84, the default).
+* :class:`MentionWriter` buffers records and writes a row group per batch through a
+  ``pyarrow.parquet.ParquetWriter`` into a temporary file that replaces the target only
+  when complete (:func:`geo.io.outputs.atomic_open`).
+* :func:`read_mention_records` streams records back from JSON Lines, a Parquet file or a
+  folder of Parquet parts, one batch at a time, so memory does not grow with the corpus.
+
+pyarrow is imported only when Parquet is read or written.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from geo.errors import DataError, DocumentError
+from geo.models import RECORD_FIELDS
+
+__all__ = [
+    "GEOPARQUET_METADATA",
+    "MentionWriter",
+    "mention_files",
+    "mention_schema",
+    "point_wkb",
+    "read_mention_records",
+]
+
+#: Arrow type names of the record fields (``string``, ``int64``, ``float64``).
+FIELD_TYPES: dict[str, str] = {
+    "doc": "string",
+    "start": "int64",
+    "end": "int64",
+    "surface": "string",
+    "id": "string",
+    "name": "string",
+    "kind": "string",
+    "country": "string",
+    "lat": "float64",
+    "lon": "float64",
+    "score": "float64",
+    "reason": "string",
+    "precision": "string",
+    "sentence": "string",
+    "sentence_start": "int64",
+    "sentence_full_start": "int64",
+    "sentence_full_end": "int64",
+}
+assert tuple(FIELD_TYPES) == RECORD_FIELDS
+
+#: The ``geo`` key of a GeoParquet file's metadata (GeoParquet 1.0.0; no ``crs`` means
+#: OGC:CRS84, longitude then latitude, the order of the points written here).
+GEOPARQUET_METADATA: dict[str, Any] = {
+    "version": "1.0.0",
+    "primary_column": "geometry",
+    "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"]}},
+}
+
+#: Records per row group written by :class:`MentionWriter`.
+BATCH_ROWS = 10_000
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:
+        from geo.errors import ConfigurationError
+
+        msg = "Parquet needs pyarrow: pip install pyarrow (or the package's [dask] extra)"
+        raise ConfigurationError(msg) from None
+    return pa
+
+
+def mention_schema(*, candidates: bool = False, geometry: bool = False) -> Any:
+    """The Arrow schema of mention records (``pyarrow.Schema``).
+
+    ``candidates`` adds the ranked alternatives as a JSON string column; ``geometry``
+    adds the WKB point column and the GeoParquet metadata.
+    """
+    pa = _pyarrow()
+    fields = [pa.field(name, getattr(pa, kind)()) for name, kind in FIELD_TYPES.items()]
+    if candidates:
+        fields.append(pa.field("candidates", pa.string()))
+    metadata = None
+    if geometry:
+        fields.append(pa.field("geometry", pa.binary()))
+        metadata = {b"geo": json.dumps(GEOPARQUET_METADATA).encode("utf-8")}
+    return pa.schema(fields, metadata=metadata)
+
+
+def point_wkb(lon: float | None, lat: float | None) -> bytes | None:
+    """The little-endian WKB of ``POINT (lon lat)``, or ``None`` without coordinates."""
+    if lon is None or lat is None:
+        return None
+    return struct.pack("<BIdd", 1, 1, float(lon), float(lat))
+
+
+def records_table(records: list[dict[str, Any]], schema: Any) -> Any:
+    """A ``pyarrow.Table`` of *records* with *schema* (columns filled as the schema says)."""
+    pa = _pyarrow()
+    names = set(schema.names)
+    columns: dict[str, list[Any]] = {name: [r[name] for r in records] for name in FIELD_TYPES}
+    if "candidates" in names:
+        columns["candidates"] = [
+            None if r.get("candidates") is None else json.dumps(r["candidates"]) for r in records
+        ]
+    if "geometry" in names:
+        columns["geometry"] = [point_wkb(r["lon"], r["lat"]) for r in records]
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+class MentionWriter:
+    """Writes mention records to one Parquet (or GeoParquet) file in row-group batches.
+
+    Use as a context manager; :meth:`write` takes one record dict (the extract record,
+    with ``candidates`` when the schema has it). The file appears at *path* only when
+    the ``with`` block ends without an error: it is written to a temporary file beside
+    it and renamed (:func:`geo.io.outputs.atomic_open`). An empty run still writes a
+    valid file with the schema and no rows.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        candidates: bool = False,
+        geometry: bool = False,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        self.path = path
+        self.schema = mention_schema(candidates=candidates, geometry=geometry)
+        self.batch_rows = batch_rows
+        self._buffer: list[dict[str, Any]] = []
+        self._stack = ExitStack()
+        self._writer: Any = None
+
+    def __enter__(self) -> MentionWriter:
+        import pyarrow.parquet as pq
+
+        from geo.io.outputs import atomic_open
+
+        handle = self._stack.enter_context(atomic_open(self.path, "wb"))
+        self._writer = pq.ParquetWriter(handle, self.schema, compression="zstd")
+        return self
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Add one record; a row group is written every ``batch_rows`` records."""
+        self._buffer.append(record)
+        if len(self._buffer) >= self.batch_rows:
+            self.flush()
+
+    def write_table(self, table: Any) -> None:
+        """Add a ``pyarrow.Table`` that already has this writer's schema."""
+        self.flush()
+        self._writer.write_table(table)
+
+    def flush(self) -> None:
+        """Write the buffered records as one row group."""
+        if self._buffer:
+            self._writer.write_table(records_table(self._buffer, self.schema))
+            self._buffer = []
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if kind is None:
+                self.flush()
+            self._writer.close()
+        finally:
+            self._stack.__exit__(kind, error, traceback)
+
+
+def mention_files(source: Path | str) -> list[Path]:
+    """The files of a mentions input: the file itself, or a folder's ``*.parquet`` in name order.
+
+    Raises :class:`~geo.errors.DataError` (exit 3) for a missing input or a folder
+    without Parquet parts.
+    """
+    path = Path(source)
+    if path.is_dir():
+        parts = sorted(p for p in path.iterdir() if p.suffix == ".parquet" and p.is_file())
+        if not parts:
+            msg = (
+                f"{path}: no .parquet parts in this folder (geo extract --engine dask writes them)"
+            )
+            raise DataError(msg)
+        return parts
+    if not path.is_file():
+        msg = f"{path}: no such mentions file or folder"
+        raise DataError(msg)
+    return [path]
+
+
+def _jsonl_mentions(
+    path: Path, report: Callable[[DocumentError], None]
+) -> Iterator[dict[str, Any]]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except (ValueError, RecursionError) as exc:
+                report(DocumentError(f"{path}:{number}: not a mention record ({exc})"))
+                continue
+            missing = [f for f in RECORD_FIELDS if not isinstance(record, dict) or f not in record]
+            if missing:
+                report(
+                    DocumentError(
+                        f"{path}:{number}: not a mention record of geo extract "
+                        f"(missing {', '.join(missing[:4])})"
+                    )
+                )
+                continue
+            yield record
+
+
+def read_mention_records(
+    sources: Iterable[Path | str] | Path | str,
+    *,
+    on_error: Callable[[DocumentError], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[dict[str, Any]]:
+    """Stream the mention records of JSON Lines files, Parquet files and folders of parts.
+
+    Records come in the order written (document order for ``geo extract``); Parquet is
+    read a batch of *batch_rows* at a time, one file at a time. A JSON Lines line that is
+    not a record is reported as ``file:line`` and skipped; a Parquet file without the
+    record columns raises :class:`~geo.errors.DataError` naming it.
+    """
+    report = on_error or (lambda err: None)
+    if isinstance(sources, str | Path):
+        sources = [sources]
+    for source in sources:
+        for path in mention_files(source):
+            if path.suffix.lower() != ".parquet":
+                yield from _jsonl_mentions(path, report)
+                continue
+            import pyarrow.parquet as pq
+
+            try:
+                parquet = pq.ParquetFile(path)
+            except (OSError, ValueError) as exc:
+                msg = f"{path}: not a readable Parquet file ({exc})"
+                raise DataError(msg) from None
+            missing = [f for f in RECORD_FIELDS if f not in parquet.schema_arrow.names]
+            if missing:
+                msg = (
+                    f"{path}: not mention records of geo extract (missing columns "
+                    f"{', '.join(missing)})"
+                )
+                raise DataError(msg)
+            for batch in parquet.iter_batches(batch_size=batch_rows, columns=list(RECORD_FIELDS)):
+                yield from batch.to_pylist()

@@ -1,0 +1,253 @@
+"""The Dask engine of ``geo extract``: the same geoparser over a corpus's partitions.
+
+Why: one process geoparses a few MB of text a second; a corpus of millions of articles
+needs every core of a machine or of a cluster. ``geo extract CORPUS --engine dask -o
+mentions/`` cuts the corpus into partitions (:func:`geo.io.documents.plan_partitions`:
+batches of files, byte ranges of JSON Lines, row groups of Parquet), sends each to a
+worker, and gets one Parquet part per partition (``mentions/part-00000.parquet`` …) in
+document order. The records are exactly those of the single-process run, record for
+record, because:
+
+* each worker runs :func:`geo.parse.pipeline.geoparse`, the function ``geo extract``
+  runs, on the documents :func:`geo.io.documents.read_partition` reads — the readers of
+  :func:`geo.io.documents.read_documents`, with the same line and row numbers;
+* duplicate ids are renamed on the driver, in document order, with
+  :class:`geo.io.documents.UniqueIds` (a worker only sees its partition): a part whose
+  ids change is rewritten before it is published.
+
+**One gazetteer per worker process**: the task never carries the gazetteer (it holds a
+lock and is not picklable; it is 36 MB). :func:`geo.gazetteer.store.load_gazetteer`
+caches it per process, keyed by the index path, and
+:class:`geo.scale.plugin.GazetteerPlugin` loads it when a worker starts, so the first
+partition does not pay for it.
+
+Workers write their parts into a staging folder beside the output (so the corpus, the
+index and the output folder must be on a file system every worker sees — automatic for
+the default local cluster); the folder is swapped in whole when every part is written
+(:func:`geo.io.outputs.publish`), so an interrupted run leaves the old output.
+
+Dask is imported only here, and only when ``--engine dask`` is asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.errors import ConfigurationError, DocumentError
+from geo.io.documents import DocumentWarning, Partition, UniqueIds, plan_partitions
+from geo.scale.state import worker_state
+
+__all__ = ["PartResult", "extract_dask", "parse_partition"]
+
+
+@dataclass
+class PartResult:
+    """What a worker sends back for one partition (the records stay in its part file)."""
+
+    path: str
+    docs: list[tuple[str, str | None, int]] = field(default_factory=list)
+    problems: list[tuple[str, bool]] = field(default_factory=list)
+    mentions: int = 0
+    resolved: int = 0
+
+
+def parse_partition(
+    partition: Partition,
+    part_path: str,
+    *,
+    candidates: bool = False,
+    geometry: bool = False,
+    sites: Sequence[str] = (),
+    corrections: Sequence[str] = (),
+) -> PartResult:
+    """Geoparse one partition on a worker and write its records to *part_path*.
+
+    Runs :func:`geo.parse.pipeline.geoparse` with this process's gazetteer. Returns the
+    documents in order (id as read, source, number of records), every problem as
+    ``(message, is_warning)`` and the counts; the driver reports them.
+    """
+    from geo.io.documents import read_partition
+    from geo.io.mentions import MentionWriter
+    from geo.parse.pipeline import geoparse
+
+    gaz, fixes = worker_state(sites, corrections)
+    result = PartResult(path=part_path)
+
+    def report(error: DocumentError) -> None:
+        result.problems.append((str(error), isinstance(error, DocumentWarning)))
+
+    docs = read_partition(partition, on_error=report)
+    with MentionWriter(part_path, candidates=candidates, geometry=geometry) as writer:
+        for parsed in geoparse(docs, gazetteer=gaz, on_error=report):
+            if fixes:
+                from geo.parse.corrections import apply_corrections
+
+                parsed = apply_corrections([parsed], fixes)[0]
+            doc = parsed.document
+            result.docs.append((doc.id, doc.source, len(parsed.resolutions)))
+            for r in parsed.resolutions:
+                record = r.to_record()
+                if candidates:
+                    record["candidates"] = r.candidate_records()
+                writer.write(record)
+                result.mentions += 1
+                result.resolved += r.place is not None
+    return result
+
+
+def _rename_docs(result: PartResult, ids: UniqueIds) -> None:
+    """Give the part's documents their run-wide ids; rewrite the part if any changed."""
+    new_column: list[str] = []
+    changed = False
+    for doc_id, source, count in result.docs:
+        final = ids(doc_id, source)
+        changed = changed or final != doc_id
+        new_column.extend([final] * count)
+    if not changed:
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from geo.io.outputs import atomic_open
+
+    table = pq.read_table(result.path)
+    index = table.schema.get_field_index("doc")
+    table = table.set_column(index, table.schema.field(index), pa.array(new_column, pa.string()))
+    with atomic_open(result.path, "wb") as handle:
+        pq.write_table(table, handle, compression="zstd")
+
+
+def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    """A ``distributed.Client`` (and the ``LocalCluster`` it owns, or ``None``)."""
+    try:
+        import distributed
+    except ImportError:  # pragma: no cover - the [dask] extra is not installed
+        msg = "--engine dask needs Dask: pip install 'geo-agreements[dask]'"
+        raise ConfigurationError(msg) from None
+    import logging
+
+    # The scheduler's start-up chatter is not the user's business; problems still show.
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # distributed's constructors are not annotated: typed here as what they are to us.
+    client_type: Any = distributed.Client
+    cluster_type: Any = distributed.LocalCluster
+    if scheduler:
+        return client_type(scheduler), None
+    n = workers or os.cpu_count() or 1
+    cluster = cluster_type(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False},
+        silence_logs=logging.WARNING,
+    )
+    return client_type(cluster), cluster
+
+
+def extract_dask(
+    inputs: Sequence[str | Path],
+    output: Path,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    candidates: bool = False,
+    geometry: bool = False,
+    sites: Sequence[Path | str] = (),
+    corrections: Sequence[Path | str] = (),
+    target_bytes: int = 16 << 20,
+    files_per_partition: int = 64,
+    on_error: Callable[[DocumentError], None] | None = None,
+    on_part: Callable[[PartResult], None] | None = None,
+) -> dict[str, int]:
+    """Geoparse *inputs* on a Dask cluster into the folder *output* of Parquet parts.
+
+    *scheduler* is the address of a running scheduler; without it a ``LocalCluster`` of
+    *workers* processes (one thread each) listens on 127.0.0.1 only. Partitions are
+    submitted a few per worker ahead and collected in order, so the driver's memory
+    does not grow with the corpus. Problems are passed to *on_error* in document order
+    of their partition; *on_part* is called after each part (progress). Returns the
+    counts ``documents``, ``mentions``, ``resolved``, ``unresolved``, ``partitions``.
+    """
+    from geo.io.outputs import publish, staging_folder
+
+    report = on_error or (lambda err: None)
+    if workers is not None and workers < 1:
+        msg = f"--workers must be at least 1, not {workers}"
+        raise ConfigurationError(msg)
+    site_paths = [os.path.abspath(p) for p in sites]
+    fix_paths = [os.path.abspath(p) for p in corrections]
+    counts = {"documents": 0, "mentions": 0, "resolved": 0, "unresolved": 0, "partitions": 0}
+    ids = UniqueIds(report)
+    output = Path(os.path.realpath(output))
+    run = uuid.uuid4().hex[:12]  # task keys unique on a scheduler shared by several runs
+    client, cluster = _client(scheduler, workers)
+    try:
+        from geo.scale.plugin import GazetteerPlugin
+
+        client.register_plugin(GazetteerPlugin(site_paths, fix_paths))
+        window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
+        with staging_folder(output.parent) as stage:
+            staged: dict[Path, Path] = {}
+            pending: deque[Any] = deque()
+
+            def collect() -> None:
+                result: PartResult = pending.popleft().result()
+                for message, warning in result.problems:
+                    report((DocumentWarning if warning else DocumentError)(message))
+                _rename_docs(result, ids)
+                counts["documents"] += len(result.docs)
+                counts["mentions"] += result.mentions
+                counts["resolved"] += result.resolved
+                counts["unresolved"] += result.mentions - result.resolved
+                if on_part is not None:
+                    on_part(result)
+
+            partitions = plan_partitions(
+                inputs,
+                target_bytes=target_bytes,
+                files_per_partition=files_per_partition,
+                on_error=report,
+            )
+            for number, partition in enumerate(partitions):
+                name = f"part-{number:05d}.parquet"
+                staged[stage / name] = output / name
+                pending.append(
+                    client.submit(
+                        parse_partition,
+                        partition,
+                        str(stage / name),
+                        candidates=candidates,
+                        geometry=geometry,
+                        sites=site_paths,
+                        corrections=fix_paths,
+                        key=f"geo-extract-{run}-{name}",
+                        pure=False,
+                    )
+                )
+                counts["partitions"] += 1
+                if len(pending) >= window:
+                    collect()
+            while pending:
+                collect()
+            if not staged:  # an empty corpus still gives a readable folder
+                from geo.io.mentions import MentionWriter
+
+                empty = stage / "part-00000.parquet"
+                with MentionWriter(empty, candidates=candidates, geometry=geometry):
+                    pass
+                staged[empty] = output / empty.name
+            publish(staged, folder=output)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return counts

@@ -1,0 +1,407 @@
+"""Issue 14: big corpora — Parquet in and out, two stages, the Dask engine.
+
+Unit tests (no index): Parquet corpora read like JSON Lines, bad rows reported by row
+number, partitions read back to exactly the documents of ``read_documents``, the quote
+selection bounded. Integration: Parquet/GeoParquet output read back with geopandas,
+``--from-mentions`` layers equal to a direct build on the seeds, and (``slow``) the Dask
+engine on a 2-worker ``LocalCluster`` over loopback giving the single-process records,
+record for record, on the seeds and a slice of a bench corpus.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geo.cli.main import main
+from geo.errors import DocumentError
+from geo.io.documents import UniqueIds, plan_partitions, read_documents, read_partition
+from tests.conftest import SHARED
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+BENCH = SHARED / "bench"
+
+TEXTS = [
+    "Evenes Air Station in Norway will host American aircraft.",
+    "Die Regierung in Kopenhagen verhandelt über Karup und Skrydstrup.",
+    "",
+    "Thule, now Pituffik Space Base, lies in Greenland.",
+]
+
+
+def _write_parquet(path: Path, rows: list[dict[str, Any]], row_group_size: int = 2) -> Path:
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=row_group_size)
+    return path
+
+
+def _rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"a{i}",
+            "text": text,
+            "date": f"2024-0{i + 1}-15",
+            "url": f"https://example.org/{i}",
+            "source": "Example News",
+            "title": f"Title {i}",
+            "lang": None,
+        }
+        for i, text in enumerate(TEXTS)
+    ]
+
+
+def _same_docs(a: list[Any], b: list[Any]) -> None:
+    assert [(d.id, d.text, d.title, d.date, d.url, dict(d.meta)) for d in a] == [
+        (d.id, d.text, d.title, d.date, d.url, dict(d.meta)) for d in b
+    ]
+
+
+# ------------------------------------------------------------------------- Parquet in
+
+
+@pytest.mark.unit
+def test_parquet_corpus_reads_like_json_lines(tmp_path: Path) -> None:
+    rows = _rows()
+    corpus = _write_parquet(tmp_path / "corpus.parquet", rows)
+    jsonl = tmp_path / "corpus.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    errors: list[DocumentError] = []
+    from_parquet = list(read_documents(corpus, on_error=errors.append))
+    assert not errors
+    _same_docs(from_parquet, list(read_documents(jsonl)))
+    assert from_parquet[0].meta == {"source": "Example News"}
+    assert from_parquet[1].source == f"{corpus}:row 2"
+
+
+@pytest.mark.unit
+def test_parquet_bad_row_is_reported_by_row_number_and_the_rest_goes_on(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[2]["text"] = None
+    corpus = _write_parquet(tmp_path / "corpus.parquet", rows)
+    errors: list[DocumentError] = []
+    docs = list(read_documents(corpus, on_error=errors.append))
+    assert [d.id for d in docs] == ["a0", "a1", "a3"]
+    assert [str(e) for e in errors] == [f'{corpus}:row 3: "text" must be a string, not NoneType']
+
+
+@pytest.mark.unit
+def test_parquet_without_text_column_names_the_file(tmp_path: Path) -> None:
+    corpus = _write_parquet(tmp_path / "x.parquet", [{"id": "1", "body": "Oslo"}])
+    errors: list[DocumentError] = []
+    assert list(read_documents(corpus, on_error=errors.append)) == []
+    assert str(errors[0]) == (
+        f"{corpus}: a Parquet corpus needs the columns id and text; missing text "
+        "(columns: id, body)"
+    )
+
+
+@pytest.mark.unit
+def test_parquet_date_column_is_an_iso_date(tmp_path: Path) -> None:
+    import datetime as dt
+
+    table = pa.table({"id": ["d"], "text": ["Oslo"], "date": [dt.date(2024, 6, 1)]})
+    pq.write_table(table, tmp_path / "d.parquet")
+    (doc,) = read_documents(tmp_path / "d.parquet")
+    assert doc.date == "2024-06-01"
+
+
+@pytest.mark.unit
+def test_partitions_read_exactly_what_read_documents_reads(tmp_path: Path) -> None:
+    """Folders, JSON Lines byte ranges and Parquet row groups; bad lines; duplicate ids."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"t{i}.txt").write_text(f"date 2022-02\n\nText {i} from Oslo.", encoding="utf-8")
+    lines = [json.dumps({"id": f"j{i % 7}", "text": "Bodø " * (i % 13)}) for i in range(60)]
+    lines[17] = "{not json"
+    (folder / "corpus.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = [{"id": f"t{i % 3}", "text": f"Row {i} in Tromsø"} for i in range(9)]
+    _write_parquet(folder / "rows.parquet", rows, row_group_size=4)
+
+    errors: list[str] = []
+    expected = list(read_documents(folder, on_error=lambda e: errors.append(str(e))))
+
+    part_errors: list[str] = []
+    partitions = list(
+        plan_partitions(
+            folder,
+            target_bytes=200,
+            files_per_partition=2,
+            on_error=lambda e: part_errors.append(str(e)),
+        )
+    )
+    assert len({p.kind for p in partitions}) == 3
+    assert len(partitions) > 8
+    ids = UniqueIds(lambda e: part_errors.append(str(e)))
+    got = []
+    for partition in partitions:
+        for doc in read_partition(partition, on_error=lambda e: part_errors.append(str(e))):
+            got.append(replace(doc, id=ids(doc.id, doc.source)))
+    _same_docs(got, expected)
+    assert [d.source for d in got] == [d.source for d in expected]
+    assert sorted(part_errors) == sorted(errors)
+    assert any(":18: invalid JSON" in e for e in errors)
+
+
+@pytest.mark.unit
+def test_quotes_kept_per_place_are_bounded_and_chosen_like_build_layers() -> None:
+    from geo.layers.aggregate import QuoteTop
+    from geo.layers.build import _best_quotes
+    from geo.models import Mention, Resolution
+
+    top = QuoteTop(limit=5)
+    resolutions = []
+    for n in range(20_000):
+        doc, sentence = f"d{n // 40}", (n % 40) // 3 * 100
+        record = {"doc": doc, "sentence": f"s{sentence}", "start": n % 40, "end": n % 40 + 4}
+        record.update(surface="Oslo", sentence_start=sentence)
+        top.add(record)
+        assert len(top) <= 10  # never more than twice the limit, whatever the corpus
+        mention = Mention(doc, record["start"], record["end"], "Oslo", f"s{sentence}", sentence)
+        resolutions.append(Resolution(mention=mention, place=None, score=1.0, reason=""))
+    assert top.quotes() == _best_quotes(resolutions, limit=5)
+    # one document only: the first mention, then one per new sentence
+    single = QuoteTop(limit=3)
+    for start, sentence in [(0, 0), (5, 0), (60, 50), (70, 50), (120, 100), (200, 150)]:
+        single.add(
+            {"doc": "x", "sentence": "s", "start": start, "end": start + 1, "surface": "O"}
+            | {"sentence_start": sentence}
+        )
+    assert [q["start"] for q in single.quotes()] == [0, 60, 120]
+
+
+@pytest.mark.unit
+def test_aggregator_keeps_counts_complete_and_rows_capped() -> None:
+    from geo.layers.aggregate import MentionAggregator
+    from geo.models import RECORD_FIELDS
+
+    aggregator = MentionAggregator({"no-evenes"}, max_rows=10)
+    for n in range(3_000):
+        record = dict.fromkeys(RECORD_FIELDS)
+        place = "no-evenes" if n % 3 else "geonames:1"
+        record.update(doc=f"d{n // 10}", start=n % 10, end=n % 10 + 6, surface="Evenes")
+        record.update(id=place, name="Evenes", kind="air_base", lat=68.5, lon=16.7, score=0.9)
+        record.update(sentence="Evenes.", sentence_start=0, reason="r")
+        aggregator.add(record)
+    assert len(aggregator.mention_rows) == 10
+    assert aggregator.dropped_rows == 2_990
+    site = aggregator.named_sites()["no-evenes"]
+    assert site.mentions == 2_000
+    assert len(site.quotes) == 5
+    assert len(site.doc_ids) == 300
+    assert max(len(s.name_quotes) + len(s.all_quotes) for s in aggregator.places.values()) <= 20
+    assert sum(d.mentions for d in aggregator.documents.values()) == 3_000
+
+
+@pytest.mark.unit
+def test_mention_writer_geoparquet_null_geometry_for_unresolved(tmp_path: Path) -> None:
+    gpd = pytest.importorskip("geopandas")
+    from geo.io.mentions import GEOPARQUET_METADATA, MentionWriter
+    from geo.models import RECORD_FIELDS
+
+    base = dict.fromkeys(RECORD_FIELDS)
+    base.update(doc="d", start=0, end=4, surface="Oslo", reason="r", sentence="Oslo.")
+    base.update(sentence_start=0, sentence_full_start=0, sentence_full_end=5)
+    resolved = {**base, "id": "x", "name": "Oslo", "lat": 59.9, "lon": 10.7, "score": 0.9}
+    path = tmp_path / "m.parquet"
+    with MentionWriter(path, geometry=True, batch_rows=1) as writer:
+        writer.write(resolved)
+        writer.write(base)
+    assert json.loads(pq.read_schema(path).metadata[b"geo"]) == GEOPARQUET_METADATA
+    frame = gpd.read_parquet(path)
+    assert frame.crs.to_epsg() == 4326 or frame.crs.to_string() == "OGC:CRS84"
+    assert (frame.geometry[0].x, frame.geometry[0].y) == (10.7, 59.9)
+    assert frame.geometry[1] is None
+    assert pq.ParquetFile(path).metadata.num_row_groups == 2
+
+
+@pytest.mark.unit
+def test_a_failed_write_leaves_no_parquet_file(tmp_path: Path) -> None:
+    from geo.io.mentions import MentionWriter
+
+    path = tmp_path / "m.parquet"
+    with pytest.raises(RuntimeError), MentionWriter(path):
+        raise RuntimeError("stop")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ extract → parquet
+
+
+def _extract(argv: list[str]) -> int:
+    return main(["extract", "-q", *argv], out=io.StringIO())
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_extract_parquet_and_geoparquet_hold_the_json_lines_records(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    gpd = pytest.importorskip("geopandas")
+    assert _extract([str(seeds_dir), "--candidates", "-o", str(tmp_path / "m.jsonl")]) == 0
+    assert _extract([str(seeds_dir), "--candidates", "-o", str(tmp_path / "m.parquet")]) == 0
+    geo_args = ["--format", "geoparquet", "-o", str(tmp_path / "g.parquet")]
+    assert _extract([str(seeds_dir), *geo_args]) == 0
+    expected = _jsonl(tmp_path / "m.jsonl")
+    rows = pq.read_table(tmp_path / "m.parquet").to_pylist()
+    for row in rows:
+        row["candidates"] = json.loads(row["candidates"])
+    assert rows == expected
+    frame = gpd.read_parquet(tmp_path / "g.parquet")
+    assert len(frame) == len(expected)
+    for geom, record in zip(frame.geometry, expected, strict=True):
+        assert (geom.x, geom.y) == (record["lon"], record["lat"])
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_extract_parquet_refuses_stdout_and_mismatched_suffix(
+    seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _extract([str(seeds_dir), "--format", "parquet"]) == 2
+    assert "binary format: name the output file with -o" in capsys.readouterr().err
+    assert _extract([str(seeds_dir), "--format", "csv", "-o", str(tmp_path / "m.parquet")]) == 2
+    assert _extract([str(seeds_dir), "--workers", "2", "-o", str(tmp_path / "m.jsonl")]) == 2
+    assert "--workers and --partition-mb need --engine dask" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ --from-mentions
+
+#: Columns the agreed_areas rule fills from the document text, absent from records.
+IMPLIED = ["implied_count", "implied_by", "in_corpus"]
+
+
+def test_from_mentions_gives_the_layers_of_a_direct_build(seeds_dir: Path, tmp_path: Path) -> None:
+    from geo.layers.aggregate import build_layers_from_mentions
+    from geo.layers.build import build_layers
+
+    assert _extract([str(seeds_dir), "-o", str(tmp_path / "m.parquet")]) == 0
+    assert _extract([str(seeds_dir), "-o", str(tmp_path / "m.jsonl")]) == 0
+    direct = build_layers([seeds_dir], as_of="2024-06-01")
+    for source in ("m.parquet", "m.jsonl"):
+        layers = build_layers_from_mentions(tmp_path / source, as_of="2024-06-01")
+        for name in ("sites", "places", "mentions", "unresolved", "countries"):
+            a, b = getattr(direct, name), getattr(layers, name)
+            columns = [c for c in a.columns if c not in IMPLIED]
+            assert a[columns].equals(b[columns]), name
+        implied = direct.sites["implied_count"] > 0
+        named = direct.sites["named_in_corpus"]
+        assert (layers.sites["in_corpus"] == named).all()
+        assert (direct.sites["in_corpus"] == (named | implied)).all()
+        counts = ["doc_id", "n_mentions", "n_unresolved"]
+        assert direct.documents[counts].equals(layers.documents[counts])
+        assert direct.documents.geometry.equals(layers.documents.geometry)
+
+
+def test_build_and_export_from_mentions_cli(
+    seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _extract([str(seeds_dir), "-o", str(tmp_path / "m.parquet")]) == 0
+    mentions = str(tmp_path / "m.parquet")
+    out = tmp_path / "map.html"
+    assert main(["build", "--from-mentions", mentions, "-o", str(out)], out=io.StringIO()) == 0
+    assert out.stat().st_size > 100_000
+    gpkg = tmp_path / "x.gpkg"
+    assert main(["export", "--from-mentions", mentions, "-o", str(gpkg)], out=io.StringIO()) == 0
+    assert gpkg.is_file()
+    capsys.readouterr()
+    assert main(["build", str(seeds_dir), "--from-mentions", mentions], out=io.StringIO()) == 2
+    assert "not both" in capsys.readouterr().err
+    fixes = ["--from-mentions", mentions, "--corrections", "x.yaml", "-o", str(out)]
+    assert main(["build", *fixes], out=io.StringIO()) == 2
+    assert main(["build", "--from-mentions", str(tmp_path / "nope")], out=io.StringIO()) == 3
+
+
+# ------------------------------------------------------------------------ Dask engine
+
+
+def _bench_slice(tmp_path: Path, per_corpus: int = 40) -> Path:
+    """The first records of each bench corpus (read at run time) and one duplicate id."""
+    lines: list[str] = []
+    for name in ("geovirus.jsonl", "trnews.jsonl", "geowebnews.jsonl"):
+        with (BENCH / name).open(encoding="utf-8") as handle:
+            for _, line in zip(range(per_corpus), handle, strict=False):
+                lines.append(line.rstrip("\n"))
+    lines.append(lines[0])  # a duplicate id in the last partition: renamed like x#2
+    path = tmp_path / "slice.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from geo.io.mentions import read_mention_records
+    from geo.scale.engine import extract_dask
+
+    corpora = [("seeds", seeds_dir)]
+    if (BENCH / "geovirus.jsonl").is_file():
+        corpora.append(("bench", _bench_slice(tmp_path)))
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False},
+    ) as cluster:
+        for name, corpus in corpora:
+            single = tmp_path / f"{name}.jsonl"
+            code = _extract([str(corpus), "--candidates", "-o", str(single)])
+            expected = _jsonl(single)
+            out = tmp_path / f"{name}-parts"
+            counts = extract_dask(
+                [corpus],
+                out,
+                scheduler=cluster.scheduler_address,
+                candidates=True,
+                target_bytes=64 * 1024,
+                files_per_partition=1,
+            )
+            assert counts["partitions"] > 1
+            got = list(read_mention_records(out))
+            assert len(got) == len(expected) > 0
+            assert got == [{k: v for k, v in r.items() if k != "candidates"} for r in expected]
+            table = pq.read_table(out).to_pylist()
+            assert [json.loads(r["candidates"]) for r in table] == [
+                r["candidates"] for r in expected
+            ]
+            # the command line, on the same cluster
+            cli_out = tmp_path / f"{name}-cli"
+            argv = [str(corpus), "--engine", "dask", "--scheduler", cluster.scheduler_address]
+            assert _extract([*argv, "--partition-mb", "0.05", "-o", str(cli_out)]) == code
+            assert list(read_mention_records(cli_out)) == got
+            if name == "seeds":  # the second stage reads the parts: the same layers
+                from geo.layers.aggregate import build_layers_from_mentions
+                from geo.layers.build import build_layers
+
+                direct = build_layers([corpus], as_of="2024-06-01")
+                layers = build_layers_from_mentions(out, as_of="2024-06-01")
+                for layer in ("sites", "places", "mentions"):
+                    a, b = getattr(direct, layer), getattr(layers, layer)
+                    columns = [c for c in a.columns if c not in IMPLIED]
+                    assert a[columns].equals(b[columns]), layer
+    if len(corpora) > 1:
+        assert any(r["doc"] == "geovirus-0#2" for r in got)
+
+
+def test_single_process_extract_never_imports_dask(seeds_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io; from geo.cli.main import main; "
+        f"rc = main(['extract', '-q', {str(seeds_dir)!r}, '-o', {str(tmp_path / 'm.parquet')!r}],"
+        " out=io.StringIO()); "
+        "assert rc == 0, rc; "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
