@@ -468,12 +468,20 @@ def test_build_parser_options(tmp_path: Path) -> None:
     assert _build_args("x").output == Path("out/map.html")
 
 
-@pytest.mark.parametrize("argv", [("x", "--as-of", "2023-13-01"), ("x", "--tiles", "google"), ()])
+@pytest.mark.parametrize("argv", [("x", "--as-of", "2023-13-01"), ("x", "--tiles", "google")])
 def test_build_parser_usage_errors(argv: tuple[str, ...], capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit) as exc:
         _build_args(*argv)
     assert exc.value.code == 2
     capsys.readouterr()
+
+
+def test_build_without_input_is_a_usage_error(capsys: pytest.CaptureFixture) -> None:
+    # INPUT is optional since --from-mentions can replace it; one of them is required.
+    from geo.cli.main import main
+
+    assert main(["build"]) == 2
+    assert "give INPUT documents" in capsys.readouterr().err
 
 
 def _fake_build_layers(errors: list[DocumentError]) -> Any:

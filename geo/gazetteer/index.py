@@ -70,7 +70,7 @@ def is_abbreviation(name: str, *, curated: bool = False) -> bool:
     return curated and name.endswith(".") and name[:1].isupper()
 
 
-_IMPORTANCE: dict[str, float] = {}
+_IMPORTANCE: dict[tuple[str, str, int, bool, bool], float] = {}
 
 #: A division that has a name as its own outranks a town that has it only as an alternate
 #: when it is this many times more populous: "Cagayan" is the province (1.2 million), not
@@ -88,14 +88,17 @@ def importance(place: Place) -> float:
     """Prior of a place without context: curated sites, then countries, regions, cities.
 
     Cities rank by population on a log scale, so New York City (8 million) outranks New
-    York State and a village called Thule never outranks the air base. Cached by id.
+    York State and a village called Thule never outranks the air base. Cached.
     """
-    found = _IMPORTANCE.get(place.id)
+    # Keyed by everything the prior reads, not the id alone: two gazetteers in one process
+    # (a test fixture, a user's overlay) may give one id different populations.
+    key = (place.id, place.kind, place.population, place.curated, place.capital)
+    found = _IMPORTANCE.get(key)
     if found is None:
         found = _importance(place)
         if len(_IMPORTANCE) > 500_000:
             _IMPORTANCE.clear()
-        _IMPORTANCE[place.id] = found
+        _IMPORTANCE[key] = found
     return found
 
 
