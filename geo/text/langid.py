@@ -172,15 +172,23 @@ UNSUPPORTED_SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
 }
 
 
+_BEYOND_LATIN = re.compile("[\u0370-\U0010ffff]")
+
+
 def unsupported_script(text: str, sample: int = 4_000) -> str | None:
     """The script *text* is mostly written in when ``geo`` cannot read it, else ``None``.
 
     Counts the letters of the first *sample* characters: when more than half belong to
     one of :data:`UNSUPPORTED_SCRIPTS`, that script's name is returned.
     """
+    head = text[:sample]
+    if not _BEYOND_LATIN.search(head):
+        # Nothing at or above U+0370 (Latin text, the common case): no script to count,
+        # found by one C-level scan instead of a Python loop over every character.
+        return None
     counts: Counter[str] = Counter()
     letters = 0
-    for ch in text[:sample]:
+    for ch in head:
         if not ch.isalpha():
             continue
         letters += 1

@@ -56,7 +56,11 @@ def _census(filename: str) -> dict[str, float]:
     for line in text.splitlines():
         parts = line.split()
         if len(parts) >= 2:
-            out[name_key(parts[0])] = float(parts[1])
+            word = parts[0]
+            # The census lists plain ASCII letters ("SMITH"), whose key is the word in
+            # lower case: skip name_key's general path (and its cache) for 90,000 names.
+            key = word.lower() if word.isascii() and word.isalpha() else name_key(word)
+            out[key] = float(parts[1])
     return out
 
 
