@@ -171,8 +171,15 @@ UNSUPPORTED_SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
     "Devanagari": ((0x0900, 0x097F),),
 }
 
-
-_BEYOND_LATIN = re.compile("[\u0370-\U0010ffff]")
+_UNSUPPORTED_CHAR = re.compile(
+    "["
+    + "".join(
+        f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for ranges in UNSUPPORTED_SCRIPTS.values()
+        for a, b in ranges
+    )
+    + "]"
+)
 
 
 def unsupported_script(text: str, sample: int = 4_000) -> str | None:
@@ -182,9 +189,9 @@ def unsupported_script(text: str, sample: int = 4_000) -> str | None:
     one of :data:`UNSUPPORTED_SCRIPTS`, that script's name is returned.
     """
     head = text[:sample]
-    if not _BEYOND_LATIN.search(head):
-        # Nothing at or above U+0370 (Latin text, the common case): no script to count,
-        # found by one C-level scan instead of a Python loop over every character.
+    if not _UNSUPPORTED_CHAR.search(head):
+        # No character of those scripts at all (the common case, and typographic quotes
+        # and dashes do not count): one C-level scan instead of a loop over each character.
         return None
     counts: Counter[str] = Counter()
     letters = 0
