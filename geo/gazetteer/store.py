@@ -108,6 +108,7 @@ def load_gazetteer(*, rebuild: bool = False, cache_dir: Path | None = None) -> G
             tables = build_index()
             write_bytes(path, marshal.dumps(tables))
         gaz = gazetteer_from_tables(tables)
+        gaz.source_key = path.name
         _LOADED[key] = gaz
         return gaz
 

@@ -1198,15 +1198,46 @@ def _add_people(parts: list[_Part], people: set[str]) -> None:
             people.update(following)
 
 
-@cache
-def _first_words(gaz: Gazetteer) -> frozenset[str]:
+class _FirstWords:
     """The first words of every indexed key: a span can only start on one of them.
 
-    Shared by the recognizers of every language (computed once per gazetteer).
+    A word is one when it is a key itself or begins a key of several words. Only the
+    latter (a sixth of the keys) are collected, which halves the cost of building the
+    set at start-up, and they are cached on disk with the index they come from (see
+    :mod:`geo.io.derived`), which removes it from later starts.
     """
-    words = {k.split(" ", 1)[0] for k in gaz.names}
-    words.update(k.split(" ", 1)[0] for k in gaz.demonyms)
+
+    __slots__ = ("demonyms", "inner", "names")
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        self.names = gaz.names
+        self.demonyms = gaz.demonyms
+        if gaz.source_key is None:
+            self.inner = _inner_first_words(gaz)
+        else:
+            from geo.io.derived import derived
+
+            self.inner = derived(
+                "first-words",
+                [gaz.source_key, "inner first words 1"],
+                lambda: _inner_first_words(gaz),
+            )
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.names or word in self.demonyms or word in self.inner
+
+
+def _inner_first_words(gaz: Gazetteer) -> frozenset[str]:
+    """The first words of the indexed keys of several words."""
+    words = {k[: k.find(" ")] for k in gaz.names if " " in k}
+    words.update(k[: k.find(" ")] for k in gaz.demonyms if " " in k)
     return frozenset(words)
+
+
+@cache
+def _first_words(gaz: Gazetteer) -> _FirstWords:
+    """The first words of :class:`_FirstWords` (once per gazetteer, shared by languages)."""
+    return _FirstWords(gaz)
 
 
 _RECOGNIZERS: dict[tuple[int, str], Recognizer] = {}

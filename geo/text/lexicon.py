@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from geo.io.derived import derived
 from geo.text.languages import union
 from geo.text.normalize import name_key
 
@@ -33,13 +34,28 @@ def word_frequencies(lang: str) -> dict[str, float]:
     Frequencies are per word of running text; ``zipf`` converts them to the familiar
     log scale (Zipf 6 = once per thousand words, Zipf 3 = once per million).
     """
-    import wordfreq
-
     code = {"no": "nb"}.get(lang, lang)
+
+    def compute() -> dict[str, float]:
+        import wordfreq
+
+        try:
+            return dict(wordfreq.get_frequency_dict(code, wordlist="best"))
+        except (LookupError, ValueError):
+            return {}
+
+    # Importing wordfreq and unpacking its list cost a quarter of a second per start;
+    # the list is kept as a marshal file named by wordfreq's version (issue 14).
+    return derived(f"wordfreq-{code}", [_version("wordfreq"), code, "best"], compute)
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        return wordfreq.get_frequency_dict(code, wordlist="best")
-    except (LookupError, ValueError):
-        return {}
+        return version(package)
+    except PackageNotFoundError:
+        return "missing"
 
 
 def zipf(word: str, lang: str) -> float:
