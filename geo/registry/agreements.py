@@ -278,6 +278,7 @@ class Registry:
     def __init__(self, agreements: Sequence[Agreement]) -> None:
         self._agreements: tuple[Agreement, ...] = tuple(agreements)
         self._by_id: dict[str, Agreement] = {a.id: a for a in self._agreements}
+        self._site_ids: frozenset[str] | None = None
         # amended agreement id -> agreements that remove sites from it
         self._removers: dict[str, list[Agreement]] = {}
         for agreement in self._agreements:
@@ -311,8 +312,14 @@ class Registry:
         return tuple(a.id for a in self._agreements)
 
     def site_ids(self) -> frozenset[str]:
-        """Every site id any agreement or amendment names."""
-        return frozenset(s for a in self._agreements for s in a.all_sites())
+        """Every site id any agreement or amendment names.
+
+        Computed once: the registry's agreements are fixed at construction and frozen,
+        and linking asks for this set several times per document (issue 14).
+        """
+        if self._site_ids is None:
+            self._site_ids = frozenset(s for a in self._agreements for s in a.all_sites())
+        return self._site_ids
 
     def status(self, agreement_id: str, as_of: dt.date) -> str:
         """The status of the agreement itself on *as_of*, one of :data:`STATUSES`.
