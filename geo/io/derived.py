@@ -11,7 +11,8 @@ files' bytes, the package versions, the code that computes it), so an edited pac
 upgraded package makes a new file and a stale table is never read. Only plain values
 (str, int, float, bool, None, tuples, lists, dicts, sets) can be stored. A cache that
 cannot be written (a read-only disk) costs only the speed: the table is computed as
-before. The folder is separate from the gazetteer index's, which holds exactly one file.
+before. Writing a table removes the files of the same name made from older sources.
+The folder is separate from the gazetteer index's, which holds exactly one file.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def derived(name: str, sources: Iterable[bytes | str], compute: Callable[[], T])
         from geo.io.outputs import write_bytes
 
         write_bytes(path, marshal.dumps(cast("Any", value)))
+        for stale in path.parent.glob(f"{name}-*.marshal"):
+            if stale != path:  # the same table from older sources: never read again
+                stale.unlink(missing_ok=True)
     except (OSError, ValueError, GeoError) as err:  # read-only cache, or marshal refuses
         log.debug("derived table %s not cached: %s", path, err)
     return value
