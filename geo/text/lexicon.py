@@ -85,8 +85,8 @@ class FrequencyTable:
     def __len__(self) -> int:
         return len(self._freqs)
 
-    def get(self, word: str, default: float = 0.0) -> float:
-        """The frequency of *word*, else *default* (the same as a dict's ``get``)."""
+    def _find(self, word: str) -> int:
+        """The position of *word*, or -1."""
         words, starts = self._words, self._starts
         lo, hi = 0, len(self._freqs)
         while lo < hi:
@@ -96,8 +96,16 @@ class FrequencyTable:
             else:
                 hi = mid
         if lo < len(self._freqs) and words[starts[lo] : starts[lo + 1]] == word:
-            return self._freqs[lo]
-        return default
+            return lo
+        return -1
+
+    def get(self, word: str, default: float = 0.0) -> float:
+        """The frequency of *word*, else *default* (the same as a dict's ``get``)."""
+        found = self._find(word)
+        return self._freqs[found] if found >= 0 else default
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._find(word) >= 0
 
 
 def _version(package: str) -> str:
@@ -133,7 +141,11 @@ def _census(filename: str) -> dict[str, float]:
 
 @cache
 def first_names() -> dict[str, float]:
-    """Common given names (US census 1990) → percent of people carrying them."""
+    """Common given names (US census 1990) → percent of people carrying them.
+
+    A dict (5,000 names, parsed in milliseconds): the recognizer looks a name up for
+    every word of a new run of capitalised words.
+    """
     merged = _census("dist.male.first")
     for name, share in _census("dist.female.first").items():
         merged[name] = max(share, merged.get(name, 0.0))
@@ -141,6 +153,14 @@ def first_names() -> dict[str, float]:
 
 
 @cache
-def last_names() -> dict[str, float]:
-    """Common family names (US census 1990) → percent of people carrying them."""
-    return _census("dist.all.last")
+def last_names() -> FrequencyTable:
+    """Common family names (US census 1990) → percent of people carrying them.
+
+    Kept on disk as a :class:`FrequencyTable`: parsing the 88,799 names took 0.1 s of
+    every start (issue 14), and only each new single-word name is looked up.
+    """
+
+    def compute() -> tuple[str, bytes, bytes]:
+        return FrequencyTable.pack(_census("dist.all.last"))
+
+    return FrequencyTable(*derived("census-last", [_version("names"), "last 1"], compute))
