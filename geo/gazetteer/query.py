@@ -166,6 +166,10 @@ class Gazetteer:
         self.names = names
         self.exact = exact
         self.demonyms = demonyms or {}
+        #: The name of the index file this gazetteer was loaded from (set by
+        #: :func:`geo.gazetteer.store.load_gazetteer`), which names what tables derived
+        #: from it may be cached under; ``None`` for a gazetteer built in memory.
+        self.source_key: str | None = None
         self._suggest_lock = threading.Lock()
         self._suggest_keys: list[str] | None = None
 

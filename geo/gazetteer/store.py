@@ -6,6 +6,7 @@ or an upgraded data package builds a new index.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import sys
@@ -98,7 +99,7 @@ def load_gazetteer(*, rebuild: bool = False, cache_dir: Path | None = None) -> G
         tables = None
         if not rebuild and path.is_file():
             try:
-                tables = marshal.loads(path.read_bytes())
+                tables = _unmarshal(path.read_bytes())
                 if not isinstance(tables, dict) or tables.get("version") != BUILD_VERSION:
                     tables = None
             except (OSError, EOFError, ValueError, TypeError) as err:
@@ -108,8 +109,30 @@ def load_gazetteer(*, rebuild: bool = False, cache_dir: Path | None = None) -> G
             tables = build_index()
             write_bytes(path, marshal.dumps(tables))
         gaz = gazetteer_from_tables(tables)
+        gaz.source_key = path.name
         _LOADED[key] = gaz
+        # The index is the process's largest object graph (760,000 names, 65,000 tuples
+        # of entries) and lives as long as the process: moved out of the cyclic garbage
+        # collector's generations, it is no longer traversed by every full collection.
+        # Measured on the bench corpora, in process: first pass 1.5 -> 1.2 s, later
+        # passes 0.6 -> 0.5 s (issue 14). Objects alive now are never collected as
+        # cycles afterwards; reference counting still frees them.
+        gc.freeze()
         return gaz
+
+
+def _unmarshal(data: bytes) -> Any:
+    """``marshal.loads`` with the cyclic collector paused (15% faster on the index).
+
+    Building the index's dicts and tuples triggers collections that find nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return marshal.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def gazetteer_from_tables(tables: dict[str, Any]) -> Gazetteer:

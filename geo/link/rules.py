@@ -63,7 +63,7 @@ from typing import Literal
 from geo.models import ParsedDocument, Resolution
 from geo.registry.agreements import Agreement, Registry, parse_partial_date
 from geo.text.languages import languages, union
-from geo.text.normalize import name_key
+from geo.text.normalize import _MAX_KEY_INPUT, name_key
 from geo.text.sentences import excerpt, sentence_at, sentence_spans
 
 __all__ = [
@@ -133,7 +133,16 @@ def _tokens(text: str) -> list[_Token]:
     names); a whole document goes through here. Linking folds each document once
     (:attr:`_Doc.tokens`) and every rule reads the result.
     """
-    return [(m.start(), m.end(), name_key(m.group())) for m in _TOKEN.finditer(text)]
+    out: list[_Token] = []
+    append = out.append
+    for m in _TOKEN.finditer(text):
+        a, b = m.span()
+        word = m.group()
+        # A plain ASCII word's key is the word in lower case (name_key's own fast path
+        # gives the same); skipping the cached call is a third faster (issue 14).
+        plain = word.isascii() and word.isalnum() and b - a <= _MAX_KEY_INPUT
+        append((a, b, word.lower() if plain else name_key(word)))
+    return out
 
 
 def _fold(text: str) -> str:
@@ -283,8 +292,9 @@ class NameIndex:
         if tokens is None:
             tokens = _tokens(text)
         keys = [t[2] for t in tokens]
-        for i, key in enumerate(keys):
-            for words, record in self.by_first_word.get(key, ()):
+        firsts = self.by_first_word
+        for i in [i for i, key in enumerate(keys) if key in firsts]:
+            for words, record in firsts[keys[i]]:
                 n = len(words)
                 if tuple(keys[i : i + n]) == words:
                     found.append((tokens[i][0], tokens[i + n - 1][1], record))

@@ -51,6 +51,9 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
     decisions = resolve_spans(text, spans)
     sentence_of = _SentenceFinder(text)
     out: list[Resolution] = []
+    # A name repeated in a document mostly shares its decision (the resolver's memo):
+    # its candidates are made once per decision and surface, not per mention.
+    made: dict[tuple[int, str], tuple[Candidate, ...]] = {}
     for i, s in enumerate(spans):
         decision = decisions.get(i)
         if decision is None and not (s.keep and s.unknown):
@@ -75,14 +78,18 @@ def parse_document(doc: Document, gazetteer: Gazetteer | None = None) -> ParsedD
                 reason="named like a place (its form) but the gazetteer has no such place",
             )
         else:
+            candidates = made.get((id(decision), s.surface))
+            if candidates is None:
+                candidates = tuple(
+                    Candidate(place, score, s.surface, "") for place, score in decision.ranked
+                )
+                made[id(decision), s.surface] = candidates
             resolution = Resolution(
                 mention=mention,
                 place=decision.place,
                 score=decision.score,
                 reason=decision.reason,
-                candidates=tuple(
-                    Candidate(place, score, s.surface, "") for place, score in decision.ranked
-                ),
+                candidates=candidates,
                 precision=decision.precision,
             )
         out.append(resolution)

@@ -801,9 +801,11 @@ class Recognizer:
         language or English.
         """
         table = _designators(self.lang)
-        m = table.before_text.search(text, max(0, start - 60), start)
-        if m is not None:
-            return _phrase_kind(table, m.group(1))
+        lo = max(0, start - 60)
+        if _may_end_designator(table, text, lo, start):
+            m = table.before_text.search(text, lo, start)
+            if m is not None:
+                return _phrase_kind(table, m.group(1))
         m = table.after_text.match(text[end : end + 60])
         if m is not None:
             return _phrase_kind(table, m.group(1))
@@ -1069,6 +1071,8 @@ class _Designators:
     before_text: re.Pattern[str]  # "… авиабазу " / "… base aérea de " right before a name
     after_text: re.Pattern[str]  # " flystasjon" / " lentotukikohdassa" right after it
     kinds: dict[str, str]  # folded phrase -> kind, for the two patterns
+    last_words: frozenset[str] | None  # lower-cased last words of "before" phrases and links
+    last_marks: frozenset[str]  # other characters that may end them ("d'")
 
 
 #: Short words that may stand between a designator and the name ("base aérea *de*
@@ -1100,7 +1104,30 @@ def _designators(lang: str) -> _Designators:
         re.IGNORECASE,
     )
     after_text = re.compile(rf"^\s+({alternation(after_words)})(?![\w-])", re.IGNORECASE)
-    return _Designators(before, after, before_text, after_text, kinds)
+    # What the last word before a name must be for before_text to match (see
+    # _may_end_designator): the trailing letters and digits of each phrase's last word.
+    last_words: set[str] = set()
+    last_marks: set[str] = {"'", "’"}
+    for phrase in [*before_words, *_DESIGNATOR_LINKS.split("|")]:
+        word = phrase.split()[-1]
+        tail = len(word)
+        while tail > 0 and word[tail - 1].isalnum():
+            tail -= 1
+        if tail == len(word):
+            last_marks.add(word[-1])
+        else:
+            last_words.add(word[tail:].lower())
+    # Letters the regex folds onto ASCII ones ("ı" matches "i"): then no shortcut.
+    folds = any(ch in "ıſKİ" for w in last_words for ch in w)
+    return _Designators(
+        before,
+        after,
+        before_text,
+        after_text,
+        kinds,
+        None if folds else frozenset(last_words),
+        frozenset(last_marks),
+    )
 
 
 @cache
@@ -1117,6 +1144,32 @@ def _facility_forms() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
             forms.setdefault(d.kind, set()).add((words, d.position))
             forms.setdefault("unknown", set()).add((words, d.position))
     return {kind: tuple(sorted(v)) for kind, v in forms.items()}
+
+
+def _may_end_designator(table: _Designators, text: str, lo: int, start: int) -> bool:
+    """Whether a designator (or its link word) can end right before *start*.
+
+    A cheap necessary condition for ``table.before_text``, which is searched from every
+    position of a 60-character window: the last word before the span must be the last
+    word of a designator or a link word ("air *base*", "base aérea *de*"), or end with an
+    apostrophe ("d'"). Most spans follow "in", "the" or a comma, and skip the search
+    (issue 14). Words outside ASCII are always searched, as the regex's case-insensitive
+    matching may fold them in ways ``str.lower`` does not.
+    """
+    if table.last_words is None:
+        return True
+    j = start - 1
+    while j >= lo and text[j].isspace():
+        j -= 1
+    if j < lo:
+        return False
+    k = j
+    while k >= lo and text[k].isalnum():
+        k -= 1
+    if k == j:  # not a letter or digit: only an apostrophe ("d'") or a designator's own
+        return text[j] in table.last_marks
+    word = text[k + 1 : j + 1]
+    return not word.isascii() or word.lower() in table.last_words
 
 
 def _phrase_kind(table: _Designators, phrase: str) -> str | None:
@@ -1170,8 +1223,8 @@ def _caps_line(text: str, start: int) -> bool:
     a = text.rfind("\n", 0, start) + 1
     b = text.find("\n", start)
     line = text[a : b if b != -1 else len(text)]
-    letters = [ch for ch in line[:200] if ch.isalpha()]
-    return len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+    letters = list(filter(str.isalpha, line[:200]))  # (C-level loops: called per span)
+    return len(letters) >= 8 and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 _NAME_PARTICLES = frozenset(
@@ -1213,15 +1266,46 @@ def _add_people(parts: list[_Part], people: set[str]) -> None:
             people.update(following)
 
 
-@cache
-def _first_words(gaz: Gazetteer) -> frozenset[str]:
+class _FirstWords:
     """The first words of every indexed key: a span can only start on one of them.
 
-    Shared by the recognizers of every language (computed once per gazetteer).
+    A word is one when it is a key itself or begins a key of several words. Only the
+    latter (a sixth of the keys) are collected, which halves the cost of building the
+    set at start-up, and they are cached on disk with the index they come from (see
+    :mod:`geo.io.derived`), which removes it from later starts.
     """
-    words = {k.split(" ", 1)[0] for k in gaz.names}
-    words.update(k.split(" ", 1)[0] for k in gaz.demonyms)
+
+    __slots__ = ("demonyms", "inner", "names")
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        self.names = gaz.names
+        self.demonyms = gaz.demonyms
+        if gaz.source_key is None:
+            self.inner = _inner_first_words(gaz)
+        else:
+            from geo.io.derived import derived
+
+            self.inner = derived(
+                "first-words",
+                [gaz.source_key, "inner first words 1"],
+                lambda: _inner_first_words(gaz),
+            )
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.names or word in self.demonyms or word in self.inner
+
+
+def _inner_first_words(gaz: Gazetteer) -> frozenset[str]:
+    """The first words of the indexed keys of several words."""
+    words = {k[: k.find(" ")] for k in gaz.names if " " in k}
+    words.update(k[: k.find(" ")] for k in gaz.demonyms if " " in k)
     return frozenset(words)
+
+
+@cache
+def _first_words(gaz: Gazetteer) -> _FirstWords:
+    """The first words of :class:`_FirstWords` (once per gazetteer, shared by languages)."""
+    return _FirstWords(gaz)
 
 
 _RECOGNIZERS: dict[tuple[int, str], Recognizer] = {}

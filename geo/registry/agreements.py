@@ -26,6 +26,7 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
+import functools
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -88,7 +89,22 @@ def parse_partial_date(text: str) -> tuple[dt.date, dt.date, str]:
     ``'2021-04-16'`` is one day, ``'2025-06'`` the whole of June 2025, ``'2022'`` the whole
     year; precision is ``"day"``, ``"month"`` or ``"year"``. Raises ``ValueError`` for
     anything else, including impossible dates such as ``'2021-13-40'``.
+
+    Answers are cached per string: every status of every site on every day of the map's
+    time slider asks for the dates of the same few hundred events again (100,000 times
+    for the seeds map, issue 14). Errors are not cached.
     """
+    if isinstance(text, str):
+        return _parse_partial_date_cached(text)
+    return _parse_partial_date(text)  # type: ignore[unreachable]  # untyped callers (YAML)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_partial_date_cached(text: str) -> tuple[dt.date, dt.date, str]:
+    return _parse_partial_date(text)
+
+
+def _parse_partial_date(text: str) -> tuple[dt.date, dt.date, str]:
     match = _DATE_RE.match(text)
     if not match:
         msg = f"not an ISO date ({text!r})"
@@ -278,6 +294,7 @@ class Registry:
     def __init__(self, agreements: Sequence[Agreement]) -> None:
         self._agreements: tuple[Agreement, ...] = tuple(agreements)
         self._by_id: dict[str, Agreement] = {a.id: a for a in self._agreements}
+        self._site_ids: frozenset[str] | None = None
         # amended agreement id -> agreements that remove sites from it
         self._removers: dict[str, list[Agreement]] = {}
         for agreement in self._agreements:
@@ -311,8 +328,14 @@ class Registry:
         return tuple(a.id for a in self._agreements)
 
     def site_ids(self) -> frozenset[str]:
-        """Every site id any agreement or amendment names."""
-        return frozenset(s for a in self._agreements for s in a.all_sites())
+        """Every site id any agreement or amendment names.
+
+        Computed once: the registry's agreements are fixed at construction and frozen,
+        and linking asks for this set several times per document (issue 14).
+        """
+        if self._site_ids is None:
+            self._site_ids = frozenset(s for a in self._agreements for s in a.all_sites())
+        return self._site_ids
 
     def status(self, agreement_id: str, as_of: dt.date) -> str:
         """The status of the agreement itself on *as_of*, one of :data:`STATUSES`.
@@ -649,6 +672,86 @@ class _Parsed:
     line_of: dict[str, int]
 
 
+def _read_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
+    """The document of *text* (mappings as :class:`_LineDict`) and its repeated keys."""
+    loader = _LineLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicate_keys
+    finally:
+        loader.dispose()
+
+
+def _load_document(path: Path, text: str) -> tuple[Any, list[tuple[int, str]]]:
+    """:func:`_read_yaml`, kept on disk between runs (:mod:`geo.io.derived`).
+
+    The pure-Python YAML loader took about a third of a second for the 68 registry files
+    on every ``geo build`` (issue 14). A parsed document is stored, with its mappings'
+    line numbers, under a hash of the text and of the loader's code; a text that fails
+    to parse is never stored, so its errors are raised here as before.
+    """
+    import hashlib
+
+    from geo.io import safeyaml
+    from geo.io.derived import derived
+
+    def compute() -> Any:
+        document, duplicates = _read_yaml(text)
+        try:
+            return _encode(document), duplicates
+        except TypeError:  # a value the cache cannot hold: parsed each time
+            return None
+
+    sources: list[bytes | str] = [
+        text,
+        Path(__file__).read_bytes(),
+        Path(safeyaml.__file__).read_bytes(),
+    ]
+    name = "registry-" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    stored = derived(name, [yaml.__version__, *sources], compute)
+    if stored is None:
+        return _read_yaml(text)
+    encoded, duplicates = stored
+    return _decode(encoded), [(int(line), str(key)) for line, key in duplicates]
+
+
+def _encode(value: Any) -> Any:
+    """A parsed YAML value as plain data for marshal; tuples tag what is not plain."""
+    if isinstance(value, _LineDict):
+        items = [(_encode(k), _encode(v)) for k, v in value.items()]
+        return ("m", value.line, items, list(value.key_lines.items()))
+    if isinstance(value, list):
+        return ("l", [_encode(v) for v in value])
+    if isinstance(value, dt.datetime):
+        return ("t", value.isoformat())
+    if isinstance(value, dt.date):
+        return ("d", value.isoformat())
+    if isinstance(value, set):
+        return ("s", [_encode(v) for v in value])
+    if value is None or isinstance(value, str | int | float | bytes):
+        return value
+    msg = f"cannot store a {type(value).__name__}"
+    raise TypeError(msg)
+
+
+def _decode(value: Any) -> Any:
+    """The inverse of :func:`_encode`."""
+    if not isinstance(value, tuple):
+        return value
+    tag = value[0]
+    if tag == "m":
+        data = _LineDict((_decode(k), _decode(v)) for k, v in value[2])
+        data.line = value[1]
+        data.key_lines = dict(value[3])
+        return data
+    if tag == "l":
+        return [_decode(v) for v in value[1]]
+    if tag == "t":
+        return dt.datetime.fromisoformat(value[1])
+    if tag == "d":
+        return dt.date.fromisoformat(value[1])
+    return {_decode(v) for v in value[1]}
+
+
 def _parse_file(path: Path, site_ids: Collection[str], problems: list[str]) -> list[_Parsed]:
     """Read and check one registry file; problems go to *problems*, good entries come back."""
     check = _Checker(path, problems)
@@ -660,10 +763,9 @@ def _parse_file(path: Path, site_ids: Collection[str], problems: list[str]) -> l
     except UnicodeDecodeError as err:
         problems.append(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})")
         return []
-    loader = _LineLoader(text)
     try:
         check_size(text, "the file")
-        document = loader.get_single_data()
+        document, duplicate_keys = _load_document(path, text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"{mark.line + 1}:" if mark is not None else ""
@@ -675,9 +777,7 @@ def _parse_file(path: Path, site_ids: Collection[str], problems: list[str]) -> l
     except RecursionError:
         problems.append(f"{path}: invalid YAML: nested too deeply")
         return []
-    finally:
-        loader.dispose()
-    for line, key in loader.duplicate_keys:
+    for line, key in duplicate_keys:
         check.add(line, str(key), "key repeated in the same mapping (the last one would win)")
 
     if not isinstance(document, _LineDict):

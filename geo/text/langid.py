@@ -171,6 +171,16 @@ UNSUPPORTED_SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
     "Devanagari": ((0x0900, 0x097F),),
 }
 
+_UNSUPPORTED_CHAR = re.compile(
+    "["
+    + "".join(
+        f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for ranges in UNSUPPORTED_SCRIPTS.values()
+        for a, b in ranges
+    )
+    + "]"
+)
+
 
 def unsupported_script(text: str, sample: int = 4_000) -> str | None:
     """The script *text* is mostly written in when ``geo`` cannot read it, else ``None``.
@@ -178,9 +188,14 @@ def unsupported_script(text: str, sample: int = 4_000) -> str | None:
     Counts the letters of the first *sample* characters: when more than half belong to
     one of :data:`UNSUPPORTED_SCRIPTS`, that script's name is returned.
     """
+    head = text[:sample]
+    if not _UNSUPPORTED_CHAR.search(head):
+        # No character of those scripts at all (the common case, and typographic quotes
+        # and dashes do not count): one C-level scan instead of a loop over each character.
+        return None
     counts: Counter[str] = Counter()
     letters = 0
-    for ch in text[:sample]:
+    for ch in head:
         if not ch.isalpha():
             continue
         letters += 1

@@ -65,9 +65,28 @@ def _static(name: str) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _basemap_cached(resolution: str, root: str | None, mtime_ns: int) -> str:
-    from geo.gazetteer.boundaries import basemap_geojson
+    """The base layer's script JSON, also kept on disk between runs (issue 14).
 
-    return script_json(basemap_geojson(resolution, digits=2, assets_dir=root))  # type: ignore[arg-type]
+    Rounding every coordinate of the 1:50m countries cost about a quarter of a second of
+    each ``geo build``; the result is stored by :mod:`geo.io.derived` under a hash of the
+    countries file and of the code that makes it.
+    """
+    from geo.gazetteer import boundaries
+    from geo.io.derived import derived
+    from geo.web import mapdata
+
+    def compute() -> str:
+        return script_json(boundaries.basemap_geojson(resolution, digits=2, assets_dir=root))  # type: ignore[arg-type]
+
+    source = boundaries._source(resolution, root)
+    sources: list[bytes | str] = [
+        resolution,
+        str(root is None),
+        source.read_bytes(),
+        Path(boundaries.__file__).read_bytes(),
+        Path(mapdata.__file__).read_bytes(),
+    ]
+    return derived(f"basemap-{resolution}", sources, compute)
 
 
 def basemap_json(resolution: Basemap) -> str | None:
