@@ -355,3 +355,14 @@ def test_validation_checks_has_point_against_geometry(seed_layers: Layers) -> No
     text = "\n".join(caught.value.problems)
     assert "sites[no-evenes]: has_point is False but geometry is present" in text
     assert "does not match lat/lon" in text
+
+
+def test_validation_accepts_empty_layers(seed_layers: Layers) -> None:
+    # A corpus whose every name stays unresolved leaves the places layer empty; the
+    # vectorised checks must not trip over a zero-length mask.
+    empty = copy.copy(seed_layers)
+    empty.places = seed_layers.places.iloc[0:0].copy()
+    empty.mentions = seed_layers.mentions[
+        ~seed_layers.mentions["place_id"].isin(seed_layers.places["place_id"])
+    ].copy()
+    validate_layers(empty)

@@ -80,7 +80,9 @@ def _geometry_problems(name: str, frame: Any, id_col: str) -> list[str]:
     xs: list[float] = []
     ys: list[float] = []
     if latlon:
-        points = np.array([not e and t == "Point" for e, t in zip(empty, types, strict=True)])
+        points = np.array(
+            [not e and t == "Point" for e, t in zip(empty, types, strict=True)], dtype=bool
+        )  # dtype given: an empty layer's mask would be float and fail as an index
         x = np.full(len(frame), np.nan)
         y = np.full(len(frame), np.nan)
         x[points] = shapely.get_x(geoms[points])
