@@ -222,6 +222,9 @@ def test_review_panel_and_user_sites(corpus_map: tuple[Path, Layers]) -> None:
         popup.wait_for()
         assert popup.locator("mark").first.inner_text() == "Rancudo Airfield"
         assert "geo example text · 2025-09-11" in popup.inner_text()
+        # ... and by one of its aliases, which the search shows as the matched name.
+        hit = _search(page, "Pag-asa airs").filter(has_text="Rancudo Airfield").first
+        assert "Pag-asa airstrip" in hit.inner_text()
         _clean(session)
 
 

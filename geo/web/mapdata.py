@@ -625,7 +625,8 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
     agreements), ``pr`` coordinate precision, ``m`` mentions, ``dc`` documents, ``q``
     quotes [[doc, sentence, start, end]] (UTF-16 offsets, -1 when unmarked), ``al``
     search names, ``u`` index into ``urls``, ``ax`` popup anchor of an unlocated site.
-    Also ``places``, ``agreements`` (with instruments and events), ``docs``,
+    Also ``places`` (the same short keys; ``al`` when the place is a site), ``agreements``
+    (with instruments and events), ``docs``,
     ``sentences``, ``countries`` (GeoJSON), ``timeline`` (``dates``, ``labels``,
     ``changes`` [[position, status index], ...]) and ``bounds``; status indexes refer to
     ``statuses``. The base map is embedded separately (:func:`basemap_json`). Pure: call
@@ -661,7 +662,10 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
     timeline = _Timeline(registry, order, as_of, article_days)
 
     site_ids = [str(r.get("site_id") or r.get("id") or "") for r in site_rows]
-    aliases = _site_aliases(site_ids, getattr(layers, "user_sites", None) or ())
+    place_ids = [str(r.get("place_id") or "") for r in place_rows]
+    # Sites outside every agreement (a user's, or a curated one no agreement lists) are
+    # places of the map: their aliases are searchable too.
+    aliases = _site_aliases([*site_ids, *place_ids], getattr(layers, "user_sites", None) or ())
     anchors = _anchor_points(getattr(layers, "countries", None))
 
     sites: list[dict[str, Any]] = []
@@ -739,6 +743,8 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
                 "dd": _doc_refs(quotes, row.get("doc_ids"), None),
             }
         )
+        if aliases.get(place_id):
+            places[-1]["al"] = aliases[place_id]
     places.sort(key=lambda p: -p["m"])  # big circles first, small ones drawn on top
 
     features = []

@@ -497,7 +497,8 @@
           sub: kind(s.k)[1] + (s.c ? ' \u00b7 ' + countryName(s.c) : '')});
       });
       D.places.forEach(function (p, i) {
-        searchIndex.push({kind: 'place', i: i, label: p.n, labels: [p.n], names: [fold(p.n)],
+        var labels = [p.n].concat(p.al || []);
+        searchIndex.push({kind: 'place', i: i, label: p.n, labels: labels, names: labels.map(fold),
           sub: String(p.k).replace(/_/g, ' ') + (p.c ? ' \u00b7 ' + countryName(p.c) : '')});
       });
       D.review.forEach(function (r, j) {
