@@ -112,6 +112,18 @@ CASES = [
         id="provinces-after-a-name",
     ),
     pytest.param(
+        "The US will use Camp Melchor dela Cruz in Gamu, Isabela, under the agreement.",
+        "en",
+        [
+            ("US", "country:US"),
+            ("Camp Melchor dela Cruz", "ph-camp-melchor-dela-cruz"),
+            ("Gamu", "geonames:1713288"),
+            # the province holding Gamu, not the town of Isabela in Negros Occidental
+            ("Isabela", "admin2:ph-cagayan-valley-province-of-isabela"),
+        ],
+        id="the-county-holding-the-town-before-it",
+    ),
+    pytest.param(
         "US drones operate from Naval Base Camilo Osias in Santa Ana, Cagayan.",
         "en",
         [

@@ -426,10 +426,13 @@ def resolve_spans(
         # The divisions holding the town named just before: "Seattle, Washington" is the
         # state of Washington, whose town Seattle is.
         holds: set[tuple[str, str]] = set()
+        held: list[Place] = []  # ... and the towns, for a county: "Gamu, Isabela"
         if contained is not None:
             for _p, e, _d in _ranked(contained).options[:3]:
                 if e.place.kind == "city" and e.place.country and e.place.admin1:
                     holds.add((e.place.country, e.place.admin1))
+                if e.place.kind == "city" and e.place.has_point:
+                    held.append(e.place)
         # (score, entry, demonym?, which context applied: a bit set read by _context_words)
         scored: list[tuple[float, Entry, bool, int]] = []
         best_so_far = 0.0
@@ -487,7 +490,10 @@ def resolve_spans(
                     or (cc, p.admin1) in inside_div
                     or (p.kind == "city" and _near_any(p, near))
                 )
-            ) or (p.kind == "admin1" and (cc, p.admin1) in holds):
+            ) or (
+                (p.kind == "admin1" and (cc, p.admin1) in holds)
+                or (p.kind == "admin2" and p.has_point and any(_near_any(t, [p]) for t in held))
+            ):
                 ctx += CONTAINER_SUPPORT
                 used |= _CONTAINER
             score = prior * (1.0 + ctx)
@@ -499,7 +505,7 @@ def resolve_spans(
         runner = scored[1][0] if len(scored) > 1 else 0.0
         margin = best_score - runner
         confidence = min(1.0, s.score * (0.6 + 0.4 * min(1.0, best_score)) + min(0.2, margin))
-        context = _context_words(best.place, used, countries, container)
+        context = _context_words(best.place, used, countries, container, contained)
         reason = _describe(best, s, context, len(ranked.options), best_is_demonym)
         precision = None
         if designated and best.place.kind not in SITE_KINDS:
@@ -527,7 +533,13 @@ def resolve_spans(
 _COUNTRY, _SIBLINGS, _DIVISION, _CONTAINER = 1, 2, 4, 8
 
 
-def _context_words(p: Place, used: int, countries: Counter[str], container: Span | None) -> str:
+def _context_words(
+    p: Place,
+    used: int,
+    countries: Counter[str],
+    container: Span | None,
+    contained: Span | None = None,
+) -> str:
     """The context that lifted the chosen place, in words (only built for the winner)."""
     why = []
     if used & _COUNTRY:
@@ -541,6 +553,8 @@ def _context_words(p: Place, used: int, countries: Counter[str], container: Span
         why.append("its division is named in the document")
     if used & _CONTAINER and container is not None:
         why.append(f"followed by {container.surface!r}")
+    elif used & _CONTAINER and contained is not None:
+        why.append(f"holds {contained.surface!r}, named before it")
     return "; ".join(why)
 
 
