@@ -393,7 +393,6 @@ class _Doc:
     """One document prepared for the rules: its sentences and mentions by sentence."""
 
     parsed: ParsedDocument
-    spans: list[tuple[int, int]]
     by_sentence: dict[tuple[int, int], list[Resolution]]
 
     @property
@@ -403,6 +402,11 @@ class _Doc:
     @property
     def text(self) -> str:
         return self.parsed.document.text
+
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """The document's sentences, split on first use (most documents need none)."""
+        return sentence_spans(self.text)
 
     def sentence(self, offset: int) -> tuple[int, int]:
         return sentence_at(self.spans, offset) if self.spans else (0, len(self.text))
@@ -419,13 +423,15 @@ class _Doc:
 
 
 def _prepare(parsed: ParsedDocument) -> _Doc:
-    text = parsed.document.text
-    spans = sentence_spans(text)
-    doc = _Doc(parsed, spans, {})
+    doc = _Doc(parsed, {})
     for r in parsed.resolutions:
         if r.place is None:
             continue
-        a, b = doc.sentence(r.mention.start)
+        # The parser records each mention's whole sentence, split paragraph by paragraph
+        # (the same spans as splitting the whole text: a blank line always ends a
+        # sentence); mentions made without one (hand-made records) are looked up.
+        span = r.mention.sentence_span
+        a, b = span if span is not None else doc.sentence(r.mention.start)
         doc.by_sentence.setdefault((a, b), []).append(r)
     return doc
 
