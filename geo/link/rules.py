@@ -121,6 +121,7 @@ _AREAS = re.compile("^(?:" + "|".join(sorted(union("areas"))) + ")$")
 _AREA_WINDOW = 5  # tokens after the number within which "agreed" and the area word occur
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
+_NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 
 
 class _Words:
@@ -139,10 +140,12 @@ class _Words:
     def __init__(self, text: str) -> None:
         self.text = text
         limit = _MAX_KEY_INPUT
-        if text.isascii():
-            # ASCII lower-cases letter for letter, so the words of the lower-cased text
-            # are the lower-cased words; a plain word's key is itself (name_key's own
-            # fast path gives the same), the others go through name_key.
+        if text.isascii() or not _NON_ASCII_WORD_CHAR.search(text):
+            # Every word character is ASCII (curly quotes and dashes are not word
+            # characters, and no non-word character lower-cases to one), and ASCII
+            # lower-cases letter for letter, so the words of the lower-cased text are the
+            # lower-cased words; a plain word's key is itself (name_key's own fast path
+            # gives the same), the others go through name_key.
             self.keys = [
                 w if w.isalnum() and len(w) <= limit else name_key(w)
                 for w in _TOKEN.findall(text.lower())
