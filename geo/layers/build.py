@@ -471,6 +471,7 @@ def document_outlet(doc: Document) -> str | None:
 
 
 def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict[str, Any]]:
+    import numpy as np
     from shapely.geometry import MultiPoint
 
     reasons: dict[str, dict[str, list[str]]] = {}
@@ -487,7 +488,9 @@ def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> l
             for r in doc.resolutions
             if r.place is not None and r.place.has_point
         )
-        geom: MultiPoint | None = MultiPoint(coords) if coords else None
+        # An array takes shapely's vectorised path (one call, no Point per coordinate):
+        # the same geometry, a tenth of the time (issue 14).
+        geom: MultiPoint | None = MultiPoint(np.array(coords, dtype=float)) if coords else None
         linked = reasons.get(d.id, {})
         rows.append(
             {
