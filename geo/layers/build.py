@@ -406,7 +406,6 @@ def _country_rows(
 
     from geo.gazetteer import boundaries as basemap
 
-    available = set(basemap.countries()["iso2"].dropna().astype(str))
     roles: dict[str, set[str]] = {}
     by_country: dict[str, list[Agreement]] = {}
     territory_of: dict[str, str] = {}
@@ -421,11 +420,12 @@ def _country_rows(
             if agreement not in by_country[iso2]:
                 by_country[iso2].append(agreement)
     rows = []
+    outlines = basemap.country_outlines(roles)
     for iso2 in sorted(roles):
         role = "both" if len(roles[iso2]) == 2 else next(iter(roles[iso2]))
         geom: MultiPolygon | None = None
-        if iso2 in available:
-            shape = basemap.country_polygon(iso2)
+        shape = outlines[iso2]
+        if shape is not None:
             geom = MultiPolygon([shape]) if isinstance(shape, Polygon) else shape
         detail = {a.id: registry.status(a.id, as_of) for a in by_country[iso2]}
         rows.append(
