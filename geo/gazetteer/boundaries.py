@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import struct
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -270,6 +271,47 @@ def country_polygon(
         msg = f"no country with ISO code {iso2!r} in world-atlas countries-{resolution}"
         raise GeoError(msg)
     return geom
+
+
+def country_outlines(
+    iso2s: Iterable[str], resolution: Resolution = "50m", assets_dir: Path | str | None = None
+) -> dict[str, Polygon | MultiPolygon | None]:
+    """:func:`country_polygon` of each of *iso2s* the countries file has (``None`` if not).
+
+    Kept on disk between runs by :mod:`geo.io.derived` (as WKB, exact to the bit) under a
+    hash of the countries file, this module and the codes asked for: reading the file and
+    dissolving the registry's countries cost a quarter of a second of every ``geo build``
+    (issue 14). Raises :class:`GeoError` if the assets were never fetched.
+    """
+    from geo.io.derived import derived
+
+    wanted = sorted(set(iso2s))
+
+    def compute() -> dict[str, bytes | None]:
+        available = set(countries(resolution, assets_dir)["iso2"].dropna().astype(str))
+        return {
+            iso2: (
+                shapely.to_wkb(country_polygon(iso2, resolution, assets_dir))
+                if iso2 in available
+                else None
+            )
+            for iso2 in wanted
+        }
+
+    path = _source(resolution, assets_dir)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        stored = compute()  # raises the GeoError that says how to fetch the assets
+    else:
+        sources: list[bytes | str] = [
+            resolution,
+            ",".join(wanted),
+            data,
+            Path(__file__).read_bytes(),
+        ]
+        stored = derived(f"outlines-{resolution}", sources, compute)
+    return {iso2: None if wkb is None else shapely.from_wkb(wkb) for iso2, wkb in stored.items()}
 
 
 def _rounded(coords: Any, digits: int) -> list[list[float]]:

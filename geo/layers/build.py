@@ -406,7 +406,6 @@ def _country_rows(
 
     from geo.gazetteer import boundaries as basemap
 
-    available = set(basemap.countries()["iso2"].dropna().astype(str))
     roles: dict[str, set[str]] = {}
     by_country: dict[str, list[Agreement]] = {}
     territory_of: dict[str, str] = {}
@@ -421,11 +420,12 @@ def _country_rows(
             if agreement not in by_country[iso2]:
                 by_country[iso2].append(agreement)
     rows = []
+    outlines = basemap.country_outlines(roles)
     for iso2 in sorted(roles):
         role = "both" if len(roles[iso2]) == 2 else next(iter(roles[iso2]))
         geom: MultiPolygon | None = None
-        if iso2 in available:
-            shape = basemap.country_polygon(iso2)
+        shape = outlines[iso2]
+        if shape is not None:
             geom = MultiPolygon([shape]) if isinstance(shape, Polygon) else shape
         detail = {a.id: registry.status(a.id, as_of) for a in by_country[iso2]}
         rows.append(
@@ -471,6 +471,7 @@ def document_outlet(doc: Document) -> str | None:
 
 
 def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict[str, Any]]:
+    import numpy as np
     from shapely.geometry import MultiPoint
 
     reasons: dict[str, dict[str, list[str]]] = {}
@@ -487,7 +488,9 @@ def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> l
             for r in doc.resolutions
             if r.place is not None and r.place.has_point
         )
-        geom: MultiPoint | None = MultiPoint(coords) if coords else None
+        # An array takes shapely's vectorised path (one call, no Point per coordinate):
+        # the same geometry, a tenth of the time (issue 14).
+        geom: MultiPoint | None = MultiPoint(np.array(coords, dtype=float)) if coords else None
         linked = reasons.get(d.id, {})
         rows.append(
             {

@@ -171,19 +171,35 @@ def validate_layers(layers: Layers) -> None:
         "sentence_start",
     }
     if needed <= set(mentions.columns):
-        for row in mentions[sorted(needed)].itertuples(index=False):
-            label = f"mentions[{row.mention_id}]"
-            if row.place_id not in known_places:
-                problems.append(f"{label}: place {row.place_id!r} is in neither places nor sites")
-            if row.doc not in doc_ids:
-                problems.append(f"{label}: document {row.doc!r} is not in documents")
-            start, end, offset = int(row.start), int(row.end), int(row.sentence_start)
+        # Columns read as lists: iterating rows of Arrow-backed string columns one value
+        # at a time was most of validation on a large corpus (issue 14).
+        columns = [
+            mentions[c].tolist()
+            for c in (
+                "mention_id",
+                "place_id",
+                "doc",
+                "start",
+                "end",
+                "sentence_start",
+                "sentence",
+                "surface",
+            )
+        ]
+        for mention_id, place_id, doc, start, end, offset, sentence, surface in zip(
+            *columns, strict=True
+        ):
+            label = f"mentions[{mention_id}]"
+            if place_id not in known_places:
+                problems.append(f"{label}: place {place_id!r} is in neither places nor sites")
+            if doc not in doc_ids:
+                problems.append(f"{label}: document {doc!r} is not in documents")
+            start, end, offset = int(start), int(end), int(offset)
             if not 0 <= start < end:
                 problems.append(f"{label}: bad offsets start={start} end={end}")
-            elif row.sentence[start - offset : end - offset] != row.surface:
+            elif sentence[start - offset : end - offset] != surface:
                 problems.append(
-                    f"{label}: offsets {start}-{end} do not point at {row.surface!r} "
-                    "in its sentence"
+                    f"{label}: offsets {start}-{end} do not point at {surface!r} in its sentence"
                 )
     if {"doc", "start", "end"} <= set(getattr(unresolved, "columns", ())):
         for row in unresolved.itertuples(index=False):

@@ -121,33 +121,57 @@ _AREAS = re.compile("^(?:" + "|".join(sorted(union("areas"))) + ")$")
 _AREA_WINDOW = 5  # tokens after the number within which "agreed" and the area word occur
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
+_NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 
 
-_Token = tuple[int, int, str]  # start, end, name_key of one word
-
-
-def _tokens(text: str) -> list[_Token]:
-    """The words of *text* with their offsets and ``name_key`` forms.
+class _Words:
+    """The words of a text: their ``name_key`` forms, and their offsets when asked.
 
     Word by word because ``name_key`` cuts its input at 300 characters (it is made for
     names); a whole document goes through here. Linking folds each document once
-    (:attr:`_Doc.tokens`) and every rule reads the result.
+    (:attr:`_Doc.words`) and every rule reads the result. The keys come from one
+    ``findall`` and a comprehension; the offsets, which only a found name or count phrase
+    needs, from a second scan on first use (issue 14: a third of linking was building
+    one tuple per word).
     """
-    out: list[_Token] = []
-    append = out.append
-    for m in _TOKEN.finditer(text):
-        a, b = m.span()
-        word = m.group()
-        # A plain ASCII word's key is the word in lower case (name_key's own fast path
-        # gives the same); skipping the cached call is a third faster (issue 14).
-        plain = word.isascii() and word.isalnum() and b - a <= _MAX_KEY_INPUT
-        append((a, b, word.lower() if plain else name_key(word)))
-    return out
+
+    __slots__ = ("_spans", "keys", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        limit = _MAX_KEY_INPUT
+        if text.isascii() or not _NON_ASCII_WORD_CHAR.search(text):
+            # Every word character is ASCII (curly quotes and dashes are not word
+            # characters, and no non-word character lower-cases to one), and ASCII
+            # lower-cases letter for letter, so the words of the lower-cased text are the
+            # lower-cased words; a plain word's key is itself (name_key's own fast path
+            # gives the same), the others go through name_key.
+            self.keys = [
+                w if w.isalnum() and len(w) <= limit else name_key(w)
+                for w in _TOKEN.findall(text.lower())
+            ]
+        else:
+            self.keys = [
+                w.lower() if w.isascii() and w.isalnum() and len(w) <= limit else name_key(w)
+                for w in _TOKEN.findall(text)
+            ]
+        self._spans: list[tuple[int, int]] | None = None
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """``(start, end)`` of every word, in the order of :attr:`keys`."""
+        if self._spans is None:
+            self._spans = [m.span() for m in _TOKEN.finditer(self.text)]
+        return self._spans
+
+    def folded(self) -> str:
+        """The text as space-separated keys, for the vocabulary searches."""
+        return " ".join(self.keys)
 
 
 def _fold(text: str) -> str:
     """*text* as space-separated ``name_key`` words, for the vocabulary searches."""
-    return " ".join(key for _, _, key in _tokens(text))
+    return _Words(text).folded()
 
 
 def _lang_regex(table: Mapping[str, str], lang: str) -> re.Pattern[str]:
@@ -278,26 +302,25 @@ class NameIndex:
             index = _NAME_INDEXES[registry] = cls(registry)
         return index
 
-    def find(
-        self, text: str, tokens: Sequence[_Token] | None = None
-    ) -> list[tuple[int, int, _Name]]:
+    def find(self, text: str, words: _Words | None = None) -> list[tuple[int, int, _Name]]:
         """Non-overlapping ``(start, end, name)`` matches in *text*, longest first wins.
 
-        *tokens* are the words of *text* (:func:`_tokens`) when the caller has them.
+        *words* are the words of *text* (:class:`_Words`) when the caller has them.
         """
         found: list[tuple[int, int, _Name]] = []
         if self._acronym_re is not None:
             for m in self._acronym_re.finditer(text):
                 found.append((m.start(), m.end(), self.acronyms[m.group()]))
-        if tokens is None:
-            tokens = _tokens(text)
-        keys = [t[2] for t in tokens]
+        if words is None:
+            words = _Words(text)
+        keys = words.keys
         firsts = self.by_first_word
         for i in [i for i, key in enumerate(keys) if key in firsts]:
-            for words, record in firsts[keys[i]]:
-                n = len(words)
-                if tuple(keys[i : i + n]) == words:
-                    found.append((tokens[i][0], tokens[i + n - 1][1], record))
+            for form, record in firsts[keys[i]]:
+                n = len(form)
+                if tuple(keys[i : i + n]) == form:
+                    spans = words.spans
+                    found.append((spans[i][0], spans[i + n - 1][1], record))
         found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
         kept: list[tuple[int, int, _Name]] = []
         for start, end, record in found:
@@ -373,7 +396,6 @@ class _Doc:
     """One document prepared for the rules: its sentences and mentions by sentence."""
 
     parsed: ParsedDocument
-    spans: list[tuple[int, int]]
     by_sentence: dict[tuple[int, int], list[Resolution]]
 
     @property
@@ -384,6 +406,11 @@ class _Doc:
     def text(self) -> str:
         return self.parsed.document.text
 
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """The document's sentences, split on first use (most documents need none)."""
+        return sentence_spans(self.text)
+
     def sentence(self, offset: int) -> tuple[int, int]:
         return sentence_at(self.spans, offset) if self.spans else (0, len(self.text))
 
@@ -393,19 +420,21 @@ class _Doc:
         return self.text[a:b]
 
     @cached_property
-    def tokens(self) -> list[_Token]:
+    def words(self) -> _Words:
         """The document's words, folded once for every rule."""
-        return _tokens(self.text)
+        return _Words(self.text)
 
 
 def _prepare(parsed: ParsedDocument) -> _Doc:
-    text = parsed.document.text
-    spans = sentence_spans(text)
-    doc = _Doc(parsed, spans, {})
+    doc = _Doc(parsed, {})
     for r in parsed.resolutions:
         if r.place is None:
             continue
-        a, b = doc.sentence(r.mention.start)
+        # The parser records each mention's whole sentence, split paragraph by paragraph
+        # (the same spans as splitting the whole text: a blank line always ends a
+        # sentence); mentions made without one (hand-made records) are looked up.
+        span = r.mention.sentence_span
+        a, b = span if span is not None else doc.sentence(r.mention.start)
         doc.by_sentence.setdefault((a, b), []).append(r)
     return doc
 
@@ -433,7 +462,7 @@ def _name_rule(
     """Rules ``name`` and ``generic_name``; returns the spans of every name found."""
     text, date = doc.text, doc.parsed.document.date
     site_ids = registry.site_ids()
-    found = names.find(text, doc.tokens)
+    found = names.find(text, doc.words)
     for start, end, record in found:
         a, b = doc.sentence(start)
         surface = text[start:end]
@@ -507,7 +536,7 @@ def _parties_rule(
 ) -> None:
     """Rule ``parties``: both parties and an agreement word in one sentence."""
     text, lang = doc.text, doc.parsed.lang
-    if not _defense_terms(lang).search(" ".join(key for _, _, key in doc.tokens)):
+    if not _defense_terms(lang).search(doc.words.folded()):
         return
     terms = _agreement_terms(lang)
     site_ids = registry.site_ids()
@@ -574,19 +603,24 @@ def _how_site_joined(agreement: Agreement, site_id: str) -> str:
 def _count_phrases(doc: _Doc) -> list[tuple[int, int, int]]:
     """``(start, end, n)`` of every "N agreed <areas>" phrase of the document."""
     numbers = _numbers(doc.parsed.lang)
-    tokens = doc.tokens
+    words = doc.words
+    keys = words.keys
     out: list[tuple[int, int, int]] = []
-    for i, (start, _end, key) in enumerate(tokens):
+    # Only a digit or a number word can start a phrase: one pass in a comprehension
+    # finds them, the loop below reads the few windows after them.
+    for i in [i for i, key in enumerate(keys) if key in numbers or key.isdigit()]:
+        key = keys[i]
         n = int(key) if key.isdigit() and len(key) <= 3 else numbers.get(key)
         if not n:
             continue
         agreed = False
-        for j in range(i + 1, min(i + 1 + _AREA_WINDOW, len(tokens))):
-            word = tokens[j][2]
+        for j in range(i + 1, min(i + 1 + _AREA_WINDOW, len(keys))):
+            word = keys[j]
             if _AGREED.match(word):
                 agreed = True
             elif agreed and _AREAS.match(word):
-                out.append((start, tokens[j][1], n))
+                spans = words.spans
+                out.append((spans[i][0], spans[j][1], n))
                 break
     return out
 
