@@ -41,10 +41,12 @@ from geo.layers.build import (
     Named,
     _country_rows,
     _geo_frame,
+    error_collector,
     load_user_registry,
     place_row,
     site_rows,
     sort_place_rows,
+    with_user_sites,
 )
 from geo.layers.schema import COLUMNS, MAX_QUOTES, Layers, parse_as_of, point
 from geo.layers.validate import validate_layers
@@ -304,21 +306,12 @@ def build_layers_from_mentions(
 
     date = parse_as_of(as_of)
     user_sites, registry = load_user_registry(sites, agreements, registry)
-    errors: list[DocumentError] = []
-
-    def report(error: DocumentError) -> None:
-        errors.append(error)
-        if on_error is not None:
-            on_error(error)
-
+    errors, report = error_collector(on_error)
     if gazetteer is None:
         from geo.gazetteer.store import load_gazetteer
 
         gazetteer = load_gazetteer()
-    if user_sites:
-        from geo.gazetteer.usersites import overlay
-
-        gazetteer = overlay(gazetteer, user_sites)
+    gazetteer = with_user_sites(gazetteer, user_sites)
     site_ids = set(registry.site_ids())
     aggregator = MentionAggregator(site_ids, max_rows=max_rows)
     for record in read_mention_records(sources, on_error=report):

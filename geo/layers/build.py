@@ -511,6 +511,35 @@ def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> l
     return rows
 
 
+def error_collector(
+    on_error: Callable[[DocumentError], None] | None,
+) -> tuple[list[DocumentError], Callable[[DocumentError], None]]:
+    """A build's failed documents (for ``Layers.errors``) and the reporter that keeps them.
+
+    Every failure also goes to *on_error*, or to the ``geo`` log when none is given, so a
+    bad document is never dropped silently while the rest of the corpus goes on.
+    """
+    errors: list[DocumentError] = []
+
+    def report(error: DocumentError) -> None:
+        errors.append(error)
+        if on_error is not None:
+            on_error(error)
+        else:
+            log.warning("%s", error)
+
+    return errors, report
+
+
+def with_user_sites(gazetteer: Gazetteer, user_sites: Sequence[Any]) -> Gazetteer:
+    """*gazetteer* with the user's sites laid over it (no index rebuild), or itself."""
+    if not user_sites:
+        return gazetteer
+    from geo.gazetteer.usersites import overlay
+
+    return overlay(gazetteer, user_sites)
+
+
 def load_user_registry(
     sites: Sequence[Path | str],
     agreements: Sequence[Path | str],
@@ -586,15 +615,7 @@ def build_layers(
 
     date = parse_as_of(as_of)
     user_sites, registry = load_user_registry(sites, agreements, registry)
-    errors: list[DocumentError] = []
-
-    def report(error: DocumentError) -> None:
-        errors.append(error)
-        if on_error is not None:
-            on_error(error)
-        else:
-            log.warning("%s", error)
-
+    errors, report = error_collector(on_error)
     needs_parsing = not (
         isinstance(inputs, Sequence)
         and not isinstance(inputs, str)
@@ -605,10 +626,8 @@ def build_layers(
         from geo.gazetteer.store import load_gazetteer
 
         gazetteer = load_gazetteer()
-    if user_sites and gazetteer is not None:
-        from geo.gazetteer.usersites import overlay
-
-        gazetteer = overlay(gazetteer, user_sites)
+    if gazetteer is not None:
+        gazetteer = with_user_sites(gazetteer, user_sites)
     fixes = []
     if corrections and gazetteer is not None:
         from geo.parse.corrections import load_corrections
