@@ -115,10 +115,17 @@ def cmd_sites(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if row["id"] in ids:
             msg = f"{target} already has a site {row['id']!r}; choose another with --id"
             raise ConfigurationError(msg)
-        new = not target.exists() or target.stat().st_size == 0
-        with target.open("a", encoding="utf-8", newline="") as fh:
+        # The file is rewritten whole and atomically (never left half-appended), its
+        # folder created like every other output's.
+        from geo.io.outputs import atomic_open
+
+        before = target.read_bytes() if target.exists() else b""
+        if before and not before.endswith(b"\n"):
+            before += b"\n"
+        with atomic_open(target, "w") as fh:
+            fh.write(before.decode("utf-8"))
             writer = csv.DictWriter(fh, fieldnames=SITE_COLUMNS, lineterminator="\n")
-            if new:
+            if not before.strip():
                 writer.writeheader()
             writer.writerow(row)
         out.write(for_terminal(f"added {row['id']} to {target}: {how}") + "\n")
