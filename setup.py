@@ -11,7 +11,7 @@ import shutil
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-DATA_SUFFIXES = {".csv", ".yaml", ".yml", ".json", ".md", ".geojson"}
+DATA_SUFFIXES = {".csv", ".yaml", ".yml", ".json", ".md", ".geojson", ".gz"}
 
 
 class BuildPyWithData(build_py):

@@ -1,10 +1,11 @@
-"""Write ``data/boundaries/countries-50m.geojson`` from Natural Earth 1:50m countries.
+"""Write ``data/boundaries/countries-50m.geojson.gz`` from Natural Earth 1:50m countries.
 
 Natural Earth is public domain. The input is the world-atlas TopoJSON that ``geo assets
 fetch`` puts in the asset cache (``world-atlas@2.0.2/countries-50m.json``, a conversion of
 Natural Earth 1:50m Admin 0 countries); the output is plain GeoJSON, one feature per line,
-with the Natural Earth ``id`` (ISO 3166 numeric) and ``name`` of each feature and its
-geometry as stored, coordinates rounded to 3 decimals (about 100 m; the source is quantized
+gzip-compressed (no timestamp, so a rerun gives the same bytes), with the Natural Earth
+``id`` (ISO 3166 numeric) and ``name`` of each feature and its geometry as stored,
+coordinates rounded to 3 decimals (about 100 m; the source is quantized
 more coarsely). ``geo.gazetteer.boundaries`` reads it so the countries layer, distances to a
 border and the map's base layer need no web assets. Run once after a world-atlas upgrade:
 
@@ -13,6 +14,7 @@ border and the map's base layer need no web assets. Run once after a world-atlas
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -35,7 +37,7 @@ def main() -> int:
 
     source = asset_file("world-atlas", "countries-50m.json")
     frame = pyogrio.read_dataframe(source, layer="countries")
-    out = ROOT / "data" / "boundaries" / "countries-50m.geojson"
+    out = ROOT / "data" / "boundaries" / "countries-50m.geojson.gz"
     out.parent.mkdir(parents=True, exist_ok=True)
     lines = []
     for numeric, name, geom in zip(frame["id"], frame["name"], frame.geometry, strict=True):
@@ -53,7 +55,9 @@ def main() -> int:
         '"source":"Natural Earth 1:50m Admin 0 countries (public domain), via world-atlas 2.0.2",'
         '"features":[\n'
     )
-    out.write_text(header + ",\n".join(lines) + "\n]}\n", encoding="utf-8")
+    text = header + ",\n".join(lines) + "\n]}\n"
+    with out.open("wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as fh:
+        fh.write(text.encode("utf-8"))
     print(f"wrote {out} ({len(lines)} features, {out.stat().st_size / 1e6:.1f} MB)")
     return 0
 

@@ -5,7 +5,7 @@ vector layer of countries instead (:func:`basemap_geojson`, embedded in the page
 data answers geometric questions: :func:`country_polygon` gives one country's outline in
 plain longitude/latitude, e.g. for the geodesic distance from a site to Russia's border.
 
-The 1:50m countries (241) are part of the data (``data/boundaries/countries-50m.geojson``,
+The 1:50m countries (241) are part of the data (``data/boundaries/countries-50m.geojson.gz``,
 Natural Earth, public domain, converted by ``scripts/make_boundaries.py``), so layers and
 distances work on a fresh clone without the web assets; the 1:110m TopoJSON
 (``world-atlas@2.0.2``, 177 countries) comes from the asset cache
@@ -77,7 +77,7 @@ _INDIAN_OCEAN_TER = "Indian Ocean Ter."
 #: The 1:50m countries kept as data (``data/boundaries/``, written by
 #: ``scripts/make_boundaries.py`` from Natural Earth, public domain), so the countries
 #: layer and border distances need no web assets.
-DATA_FILE = "boundaries/countries-50m.geojson"
+DATA_FILE = "boundaries/countries-50m.geojson.gz"  # gzip: a third of the size
 
 
 def data_boundaries() -> Path | None:
@@ -182,8 +182,11 @@ def _load(path: str, mtime_ns: int) -> gpd.GeoDataFrame:
     from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
-        layer = None if path.endswith(".geojson") else "countries"
-        raw = pyogrio.read_dataframe(path, layer=layer)
+        if path.endswith(".geojson.gz"):  # the data copy, read through GDAL's gzip reader
+            raw = pyogrio.read_dataframe(f"/vsigzip/{path}")
+        else:
+            layer = None if path.endswith(".geojson") else "countries"
+            raw = pyogrio.read_dataframe(path, layer=layer)
     except (DataSourceError, DataLayerError, OSError) as exc:
         msg = f"cannot read the countries of {path}: {exc}; run {assets.FIX_COMMAND} again"
         raise GeoError(msg) from exc
