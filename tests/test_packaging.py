@@ -57,6 +57,7 @@ def test_the_wheel_carries_the_data_and_the_model(tmp_path: Path) -> None:
         "regions.csv",
         "admin1.csv",
         "demonyms.csv",
+        "boundaries/countries-50m.geojson.gz",
     ):
         assert f"geo/_data/{data}" in names
     assert "geo/recognizer_weights.json" in names
