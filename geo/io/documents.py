@@ -854,13 +854,29 @@ def _jsonl_records(
         if not line.strip():
             continue
         where = f"{name}:{number}"
-        try:
-            doc = _jsonl_record(line, where, report)
-        except (RecursionError, ValueError, UnicodeError, OverflowError) as exc:
-            report(DocumentError(f"{where}: cannot read the record ({type(exc).__name__}: {exc})"))
-            continue
+        doc = _guarded(_jsonl_record, line, where, "record", report)
         if doc is not None:
             yield doc
+
+
+def _guarded(
+    read: Callable[[Any, str, ErrorHandler], Document | None],
+    raw: Any,
+    where: str,
+    what: str,
+    report: ErrorHandler,
+) -> Document | None:
+    """``read(raw, where, report)``, a malformed record reported as one failure.
+
+    JSON Lines records and Parquet rows fail the same ways (deep nesting, bad numbers,
+    unpaired surrogates); the failure names its place (``file:line`` or ``file:row N``)
+    and the rest of the corpus goes on. ``None`` then.
+    """
+    try:
+        return read(raw, where, report)
+    except (RecursionError, ValueError, UnicodeError, OverflowError) as exc:
+        report(DocumentError(f"{where}: cannot read the {what} ({type(exc).__name__}: {exc})"))
+        return None
 
 
 def _binary_lines(
@@ -974,11 +990,7 @@ def _parquet_rows(
             if isinstance(text, str) and len(text) > MAX_DOCUMENT_BYTES:
                 report(_too_large(where))
                 continue
-            try:
-                doc = _record_document(record, where, report)
-            except (RecursionError, ValueError, UnicodeError, OverflowError) as exc:
-                report(DocumentError(f"{where}: cannot read the row ({type(exc).__name__}: {exc})"))
-                continue
+            doc = _guarded(_record_document, record, where, "row", report)
             if doc is not None:
                 yield doc
 
