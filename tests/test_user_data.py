@@ -549,3 +549,18 @@ def test_online_fallback_on_extract_build_and_export(
     code, _out, err = run(["export", str(corpus), "-o", str(tmp_path / "x.csv"), *online])
     assert code == 0, err
     assert "Frobozzville Air Base" in (tmp_path / "x-mentions.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.security
+def test_sites_add_refuses_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+    # A name typed in another encoding arrives as lone surrogates (surrogateescape): a
+    # usage error naming it, not an internal error, and no file half-written.
+    target = tmp_path / "sub" / "mine.csv"
+    code, _out, err = run(["sites", "add", "Eve\udcff", "--file", str(target)])
+    assert code == 2
+    assert "'Eve\\udcff' is not UTF-8 text" in err
+    assert not target.exists()
+    # A hostile but valid name is kept as text, in a folder the command creates.
+    code, _out, _err = run(["sites", "add", '{{7*7}}</script>"', "--file", str(target)])
+    assert code == 0
+    assert '"{{7*7}}</script>"""' in target.read_text(encoding="utf-8")

@@ -86,6 +86,14 @@ def draft_row(name: str, args: argparse.Namespace) -> tuple[dict[str, str], str]
     return row, how
 
 
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def cmd_sites(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``geo sites add`` or ``geo sites check``."""
     from geo.gazetteer.sources import SITE_COLUMNS
@@ -98,6 +106,12 @@ def cmd_sites(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if len(args.names) != 1:
         msg = "geo sites add takes one NAME (quote a name of several words)"
         raise ConfigurationError(msg)
+    for value in (args.names[0], args.source, args.country, args.site_id, args.kind):
+        if isinstance(value, str) and not _utf8(value):
+            # An argument in another encoding reaches Python as lone surrogates: no row
+            # of a UTF-8 sites file can hold it.
+            msg = f"{value!a} is not UTF-8 text; give the name in UTF-8"
+            raise ConfigurationError(msg)
     row, how = draft_row(args.names[0], args)
     if args.file is None:
         writer = csv.DictWriter(out, fieldnames=SITE_COLUMNS, lineterminator="\n")
