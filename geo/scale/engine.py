@@ -31,6 +31,7 @@ Dask is imported only here, and only when ``--engine dask`` is asked for.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections import deque
@@ -130,7 +131,6 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     except ImportError:  # pragma: no cover - the [dask] extra is not installed
         msg = "--engine dask needs Dask: pip install 'geo-agreements[dask]'"
         raise ConfigurationError(msg) from None
-    import logging
 
     # The scheduler's start-up chatter is not the user's business; problems still show.
     for name in ("distributed", "dask"):
@@ -249,5 +249,13 @@ def extract_dask(
     finally:
         client.close()
         if cluster is not None:
-            cluster.close()
+            # Our own cluster, after the parts are published: a worker slow to exit (one
+            # that held a large partition) is killed, which is no news for the user.
+            nanny = logging.getLogger("distributed.nanny")
+            level = nanny.level
+            nanny.setLevel(logging.ERROR)
+            try:
+                cluster.close()
+            finally:
+                nanny.setLevel(level)
     return counts
