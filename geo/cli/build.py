@@ -60,6 +60,9 @@ def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
             agreements=list(args.agreements),
             sites=list(getattr(args, "sites", [])),
             on_error=on_error,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            workers=args.workers,
         )
 
     return build_layers(

@@ -69,6 +69,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             agreements=args.agreements,
             sites=args.sites,
             on_error=report,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            workers=args.workers,
         )
     else:
         layers = build_layers(

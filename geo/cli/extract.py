@@ -124,9 +124,6 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
     if partition_mb <= 0:
         msg = f"--partition-mb must be positive, not {args.partition_mb}"
         raise ConfigurationError(msg)
-    if args.scheduler and args.workers is not None:
-        msg = "--workers starts a local cluster; with --scheduler the cluster's workers are used"
-        raise ConfigurationError(msg)
     check_output(args.output, args.inputs, folder=True)
     on_error = DocumentReporter("extract", err)
     progress = None
@@ -163,13 +160,11 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     a row group per 10,000 records), so memory does not grow with the corpus. With
     ``--engine dask`` the corpus is split over a Dask cluster (:mod:`geo.scale.engine`).
     """
+    from geo.cli.options import check_engine_arguments
+
     fmt = _output_format(args)
-    if getattr(args, "engine", "single") == "dask":
+    if check_engine_arguments(args, ("scheduler", "workers", "partition_mb")) == "dask":
         return _extract_dask(args, fmt, err)
-    dask_only = ("scheduler", "workers", "partition_mb")
-    if any(getattr(args, name, None) is not None for name in dask_only):
-        msg = "--scheduler, --workers and --partition-mb need --engine dask"
-        raise ConfigurationError(msg)
 
     from geo.gazetteer.store import load_gazetteer
     from geo.io.documents import read_documents

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.errors import DocumentError, GeoWarning
+from geo.errors import ConfigurationError, DocumentError, GeoWarning
 from geo.layers.build import (
     Named,
     _country_rows,
@@ -57,7 +57,13 @@ if TYPE_CHECKING:
     from geo.gazetteer.query import Gazetteer
     from geo.registry.agreements import Registry
 
-__all__ = ["MAX_MENTION_ROWS", "MentionAggregator", "QuoteTop", "build_layers_from_mentions"]
+__all__ = [
+    "MAX_MENTION_ROWS",
+    "MentionAggregator",
+    "QuoteTop",
+    "aggregate_mentions",
+    "build_layers_from_mentions",
+]
 
 #: Rows of the ``mentions`` and ``unresolved`` tables kept from mention records.
 MAX_MENTION_ROWS = 200_000
@@ -66,38 +72,96 @@ MAX_MENTION_ROWS = 200_000
 class QuoteTop:
     """The best *limit* quotes of one place, chosen while the mentions stream past.
 
-    The rule of :func:`geo.layers.build._best_quotes` — first mentions of each document
-    first, then the others, never two from one sentence — needs only the first *limit*
-    first-mentions and the first *limit* other mentions whose sentence is new: at most
-    ``2 * limit`` quotes are ever held, whatever the corpus size.
+    The rule of :func:`geo.layers.build._best_quotes` -- first mentions of each document
+    first, then the others, never two from one sentence -- applied to a stream in
+    bounded memory, and **mergeable**: two summaries of consecutive stretches of the
+    stream (:meth:`merge`, as the Dask engine does with the partitions it aggregates)
+    give exactly the quotes of one summary of the whole stream.
+
+    What is kept: the first *limit* first-mentions and a count of all of them; the
+    other mentions whose sentence is new in their document, in order, each with the
+    index (among first-mentions) of its document's first mention when they share its
+    sentence -- such a quote is dropped if, and only if, that first mention is chosen,
+    which depends on how many first-mentions came before the stretch. Collection of the
+    others stops once *limit* of them can never be dropped, so at most ``3 * limit``
+    quotes are held, whatever the corpus size. A document's mentions must not be split
+    between two merged stretches (``geo extract`` never splits them).
     """
 
-    __slots__ = ("firsts", "keys", "last_doc", "limit", "rest")
+    __slots__ = (
+        "first_doc",
+        "first_key",
+        "firsts",
+        "last_doc",
+        "limit",
+        "n_firsts",
+        "n_sure",
+        "rest",
+        "seen",
+    )
 
     def __init__(self, limit: int = MAX_QUOTES) -> None:
         self.limit = limit
         self.firsts: list[dict[str, Any]] = []
-        self.rest: list[dict[str, Any]] = []
-        self.keys: set[tuple[str, int]] = set()
+        self.n_firsts = 0  # first-mentions seen, kept or not
+        # (quote, index of its document's first mention if in the same sentence, else -1)
+        self.rest: list[tuple[dict[str, Any], int]] = []
+        self.n_sure = 0  # entries of rest that no first mention can displace
+        self.first_doc: str | None = None
         self.last_doc: str | None = None
+        self.first_key = 0  # sentence of the current document's first mention
+        self.seen: set[int] = set()  # sentences of the current document's other quotes
 
     def add(self, record: dict[str, Any]) -> None:
         """Consider the quote of one mention record (records in document order)."""
         doc = record["doc"]
-        key = (doc, record["sentence_start"])
-        first = doc != self.last_doc
-        self.last_doc = doc
-        if first:
+        key = record["sentence_start"]
+        if doc != self.last_doc:
+            if self.first_doc is None:
+                self.first_doc = doc
+            self.last_doc = doc
+            self.first_key = key
+            self.seen = set()
             if len(self.firsts) < self.limit:
                 self.firsts.append(_quote(record))
-                self.keys.add(key)
-        elif len(self.rest) < self.limit and key not in self.keys:
-            self.rest.append(_quote(record))
-            self.keys.add(key)
+            self.n_firsts += 1
+            return
+        if self.n_sure >= self.limit or key in self.seen:
+            return
+        self.seen.add(key)
+        shares = self.n_firsts - 1 if key == self.first_key else -1
+        self._keep(_quote(record), shares)
+
+    def _keep(self, quote: dict[str, Any], shares: int) -> None:
+        self.rest.append((quote, shares))
+        if shares < 0 or shares >= self.limit:
+            self.n_sure += 1
+
+    def merge(self, later: QuoteTop) -> None:
+        """Append the summary of the stretch of records that came right after this one."""
+        if later.first_doc is None:
+            return
+        if later.first_doc == self.last_doc:
+            msg = (
+                f"the mentions of document {later.first_doc!r} are split between two "
+                "inputs; keep each document's records together"
+            )
+            raise ValueError(msg)
+        if self.first_doc is None:
+            self.first_doc = later.first_doc
+        offset = self.n_firsts
+        self.firsts.extend(later.firsts[: max(0, self.limit - len(self.firsts))])
+        self.n_firsts += later.n_firsts
+        for quote, shares in later.rest:
+            if self.n_sure >= self.limit:
+                break
+            self._keep(quote, shares + offset if shares >= 0 else -1)
+        self.last_doc, self.first_key, self.seen = later.last_doc, later.first_key, later.seen
 
     def quotes(self) -> list[dict[str, Any]]:
         """The chosen quotes, best first."""
-        return [*self.firsts, *self.rest][: self.limit]
+        others = [q for q, shares in self.rest if not 0 <= shares < self.limit]
+        return [*self.firsts, *others[: self.limit]][: self.limit]
 
     def __len__(self) -> int:
         return len(self.firsts) + len(self.rest)
@@ -125,12 +189,32 @@ class _PlaceSummary:
     name_docs: list[str] = field(default_factory=list)
     all_docs: list[str] = field(default_factory=list)
 
+    def merge(self, later: _PlaceSummary) -> None:
+        """Fold in the summary of the same place over the records that came after."""
+        self.names += later.names
+        self.demonyms += later.demonyms
+        self.name_quotes.merge(later.name_quotes)
+        self.all_quotes.merge(later.all_quotes)
+        _extend_docs(self.name_docs, later.name_docs)
+        _extend_docs(self.all_docs, later.all_docs)
+
+
+def _extend_docs(docs: list[str], later: list[str]) -> None:
+    """Append *later*'s document ids, the boundary's repeat (if any) once."""
+    start = 1 if docs and later and docs[-1] == later[0] else 0
+    docs.extend(later[start:])
+
 
 @dataclass
 class _DocSummary:
     mentions: int = 0
     unresolved: int = 0
     points: dict[tuple[float, float], None] = field(default_factory=dict)
+
+    def merge(self, later: _DocSummary) -> None:
+        self.mentions += later.mentions
+        self.unresolved += later.unresolved
+        self.points.update(later.points)
 
 
 class MentionAggregator:
@@ -209,6 +293,35 @@ class MentionAggregator:
             },
         )
 
+    def merge(self, later: MentionAggregator) -> None:
+        """Fold in the aggregate of the records that came right after these.
+
+        The result is what :meth:`add` would have made of both streams one after the
+        other -- the same counts, quotes, rows and orders -- so partitions can be
+        aggregated apart (on Dask workers) and merged in order on the driver.
+        """
+        self.records += later.records
+        for doc_id, doc in later.documents.items():
+            mine = self.documents.get(doc_id)
+            if mine is None:
+                self.documents[doc_id] = doc
+            else:
+                mine.merge(doc)
+        for place_id, summary in later.places.items():
+            own = self.places.get(place_id)
+            if own is None:
+                self.places[place_id] = summary
+            else:
+                own.merge(summary)
+        for rows, more in (
+            (self.mention_rows, later.mention_rows),
+            (self.unresolved_rows, later.unresolved_rows),
+        ):
+            room = max(0, self.max_rows - len(rows))
+            rows.extend(more[:room])
+            self.dropped_rows += max(0, len(more) - room)
+        self.dropped_rows += later.dropped_rows
+
     def _row(self, rows: list[dict[str, Any]], row: dict[str, Any]) -> None:
         if len(rows) < self.max_rows:
             rows.append(row)
@@ -280,6 +393,22 @@ def _place_of(place_id: str, record: dict[str, Any], gazetteer: Gazetteer | None
     )
 
 
+def aggregate_mentions(
+    sources: Sequence[Path | str] | Path | str,
+    site_ids: Iterable[str],
+    *,
+    max_rows: int = MAX_MENTION_ROWS,
+    on_error: Callable[[DocumentError], None] | None = None,
+) -> MentionAggregator:
+    """Fold the records of *sources* (mentions files or folders of parts) in this process."""
+    from geo.io.mentions import read_mention_records
+
+    aggregator = MentionAggregator(site_ids, max_rows=max_rows)
+    for record in read_mention_records(sources, on_error=on_error):
+        aggregator.add(record)
+    return aggregator
+
+
 def build_layers_from_mentions(
     sources: Sequence[Path | str] | Path | str,
     *,
@@ -290,6 +419,9 @@ def build_layers_from_mentions(
     registry: Registry | None = None,
     on_error: Callable[[DocumentError], None] | None = None,
     max_rows: int = MAX_MENTION_ROWS,
+    engine: str = "single",
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> Layers:
     """The layers of :func:`geo.layers.build.build_layers`, from ``geo extract`` records.
 
@@ -299,11 +431,18 @@ def build_layers_from_mentions(
     applied when the records were extracted). The gazetteer (loaded when not given)
     supplies each place's kind and source. See the module docstring for what differs
     from a build from documents, and for the memory bound.
+
+    With ``engine="dask"`` the records are aggregated on a Dask cluster, one task per
+    mentions file (the parts of ``geo extract --engine dask``), and the aggregates are
+    merged in order on the driver (:func:`geo.scale.engine.aggregate_dask`): the layers
+    are those of the single-process aggregation. *scheduler* and *workers* mean what
+    they mean for :func:`geo.scale.engine.extract_dask`.
     """
     import pandas as pd
 
-    from geo.io.mentions import read_mention_records
-
+    if engine not in ("single", "dask"):
+        msg = f"engine must be 'single' or 'dask', not {engine!r}"
+        raise ConfigurationError(msg)
     date = parse_as_of(as_of)
     user_sites, registry = load_user_registry(sites, agreements, registry)
     errors, report = error_collector(on_error)
@@ -313,9 +452,19 @@ def build_layers_from_mentions(
         gazetteer = load_gazetteer()
     gazetteer = with_user_sites(gazetteer, user_sites)
     site_ids = set(registry.site_ids())
-    aggregator = MentionAggregator(site_ids, max_rows=max_rows)
-    for record in read_mention_records(sources, on_error=report):
-        aggregator.add(record)
+    if engine == "dask":
+        from geo.scale.engine import aggregate_dask
+
+        aggregator = aggregate_dask(
+            sources,
+            site_ids,
+            max_rows=max_rows,
+            scheduler=scheduler,
+            workers=workers,
+            on_error=report,
+        )
+    else:
+        aggregator = aggregate_mentions(sources, site_ids, max_rows=max_rows, on_error=report)
     if aggregator.dropped_rows:
         warnings.warn(
             f"{aggregator.dropped_rows:,} mention rows beyond the first {max_rows:,} were left "

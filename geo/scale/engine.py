@@ -38,13 +38,16 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import ConfigurationError, DocumentError
 from geo.io.documents import DocumentWarning, Partition, UniqueIds, plan_partitions
 from geo.scale.state import worker_state
 
-__all__ = ["PartResult", "extract_dask", "parse_partition"]
+if TYPE_CHECKING:
+    from geo.layers.aggregate import MentionAggregator
+
+__all__ = ["PartResult", "aggregate_dask", "aggregate_part", "extract_dask", "parse_partition"]
 
 
 @dataclass
@@ -247,15 +250,105 @@ def extract_dask(
                 staged[empty] = output / empty.name
             publish(staged, folder=output)
     finally:
-        client.close()
-        if cluster is not None:
-            # Our own cluster, after the parts are published: a worker slow to exit (one
-            # that held a large partition) is killed, which is no news for the user.
-            nanny = logging.getLogger("distributed.nanny")
-            level = nanny.level
-            nanny.setLevel(logging.ERROR)
-            try:
-                cluster.close()
-            finally:
-                nanny.setLevel(level)
+        _close(client, cluster)
     return counts
+
+
+def _close(client: Any, cluster: Any) -> None:
+    """Close the client, and the local cluster if it is ours."""
+    client.close()
+    if cluster is not None:
+        # Our own cluster, after the results are in: a worker slow to exit (one that
+        # held a large partition) is killed, which is no news for the user.
+        nanny = logging.getLogger("distributed.nanny")
+        level = nanny.level
+        nanny.setLevel(logging.ERROR)
+        try:
+            cluster.close()
+        finally:
+            nanny.setLevel(level)
+
+
+# ------------------------------------------------------------------ stage 2: aggregation
+
+
+def aggregate_part(
+    path: str, site_ids: frozenset[str], max_rows: int
+) -> tuple[MentionAggregator, list[str]]:
+    """Aggregate the records of one mentions file on a worker.
+
+    Returns the aggregate and the messages of the records that could not be read (the
+    driver reports them, in file order). A file that is not mention records at all
+    raises :class:`~geo.errors.DataError`, which reaches the driver as it is.
+    """
+    from geo.layers.aggregate import aggregate_mentions
+
+    problems: list[str] = []
+    aggregator = aggregate_mentions(
+        [path], site_ids, max_rows=max_rows, on_error=lambda err: problems.append(str(err))
+    )
+    return aggregator, problems
+
+
+def aggregate_dask(
+    sources: Sequence[Path | str] | Path | str,
+    site_ids: set[str] | frozenset[str],
+    *,
+    max_rows: int,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    on_error: Callable[[DocumentError], None] | None = None,
+) -> MentionAggregator:
+    """Stage 2 of a big corpus on Dask: aggregate mention records where the cores are.
+
+    Each mentions file (a Parquet part of ``geo extract --engine dask``, a Parquet or
+    JSON Lines file) is one task: a worker folds its records into a
+    :class:`~geo.layers.aggregate.MentionAggregator` (counts, bounded quotes, capped
+    rows), and the driver merges the aggregates in file order
+    (:meth:`~geo.layers.aggregate.MentionAggregator.merge`), which gives exactly the
+    single-process aggregate. Tasks are submitted a few per worker ahead, so the driver
+    holds a bounded number of aggregates. The files must be readable by every worker
+    (automatic for the default local cluster on 127.0.0.1).
+    """
+    from geo.io.mentions import mention_files
+    from geo.layers.aggregate import MentionAggregator
+
+    report = on_error or (lambda err: None)
+    if workers is not None and workers < 1:
+        msg = f"--workers must be at least 1, not {workers}"
+        raise ConfigurationError(msg)
+    if isinstance(sources, str | Path):
+        sources = [sources]
+    files = [os.path.realpath(p) for source in sources for p in mention_files(source)]
+    ids = frozenset(site_ids)
+    total = MentionAggregator(ids, max_rows=max_rows)
+    run = uuid.uuid4().hex[:12]
+    client, cluster = _client(scheduler, workers)
+    try:
+        window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
+        pending: deque[Any] = deque()
+
+        def collect() -> None:
+            part, problems = pending.popleft().result()
+            for message in problems:
+                report(DocumentError(message))
+            total.merge(part)
+
+        for number, path in enumerate(files):
+            pending.append(
+                client.submit(
+                    aggregate_part,
+                    path,
+                    ids,
+                    max_rows,
+                    key=f"geo-aggregate-{run}-{number:05d}",
+                    pure=False,
+                )
+            )
+            if len(pending) >= window:
+                collect()
+        while pending:
+            collect()
+    finally:
+        _close(client, cluster)
+    return total
