@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from geo.cli.main import main
-from geo.errors import DocumentError
+from geo.errors import DocumentError, GeoWarning
 from geo.io.documents import UniqueIds, plan_partitions, read_documents, read_partition
 from tests.conftest import SHARED
 
@@ -489,11 +489,22 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
             from geo.layers.aggregate import build_layers_from_mentions
 
             layers = build_layers_from_mentions(out, as_of="2024-06-01")
+            address = cluster.scheduler_address
             on_dask = build_layers_from_mentions(
-                out, as_of="2024-06-01", engine="dask", scheduler=cluster.scheduler_address
+                out, as_of="2024-06-01", engine="dask", scheduler=address
             )
             for layer in ("sites", "places", "mentions", "unresolved", "countries", "documents"):
                 assert getattr(layers, layer).equals(getattr(on_dask, layer)), layer
+            # a full mentions table: later parts send no rows back, and none that counts is lost
+            with pytest.warns(GeoWarning, match="beyond the first 40"):
+                capped = build_layers_from_mentions(out, as_of="2024-06-01", max_rows=40)
+            with pytest.warns(GeoWarning, match="beyond the first 40"):
+                capped_dask = build_layers_from_mentions(
+                    out, max_rows=40, as_of="2024-06-01", engine="dask", scheduler=address
+                )
+            assert len(capped.mentions) == 40
+            for layer in ("places", "mentions", "unresolved", "documents"):
+                assert getattr(capped, layer).equals(getattr(capped_dask, layer)), layer
             if name == "seeds":  # ... which are those of a build from the documents
                 from geo.layers.build import build_layers
 

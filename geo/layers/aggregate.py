@@ -225,9 +225,18 @@ class MentionAggregator:
     :func:`build_layers_from_mentions`.
     """
 
-    def __init__(self, site_ids: Iterable[str], max_rows: int = MAX_MENTION_ROWS) -> None:
+    def __init__(
+        self,
+        site_ids: Iterable[str],
+        max_rows: int = MAX_MENTION_ROWS,
+        *,
+        keep_rows: tuple[int, int] | None = None,
+    ) -> None:
         self.site_ids = frozenset(site_ids)
         self.max_rows = max_rows
+        # How many mention and unresolved rows this aggregate stores (at most max_rows): a
+        # Dask worker whose part comes after the tables are full sends none back.
+        self.keep_mentions, self.keep_unresolved = keep_rows or (max_rows, max_rows)
         self.places: dict[str, _PlaceSummary] = {}
         self.documents: dict[str, _DocSummary] = {}
         self.mention_rows: list[dict[str, Any]] = []
@@ -245,10 +254,10 @@ class MentionAggregator:
         place_id = record["id"]
         if place_id is None:
             doc.unresolved += 1
-            self._row(
-                self.unresolved_rows,
-                {k: record[k] for k in ("doc", "start", "end", "surface", "sentence", "reason")},
-            )
+            if self._room(self.unresolved_rows, self.keep_unresolved):
+                self.unresolved_rows.append(
+                    {k: record[k] for k in ("doc", "start", "end", "surface", "sentence", "reason")}
+                )
             return
         doc.mentions += 1
         lat, lon = record["lat"], record["lon"]
@@ -268,8 +277,9 @@ class MentionAggregator:
             summary.name_quotes.add(record)
             if not summary.name_docs or summary.name_docs[-1] != doc_id:
                 summary.name_docs.append(doc_id)
-        self._row(
-            self.mention_rows,
+        if not self._room(self.mention_rows, self.keep_mentions):
+            return
+        self.mention_rows.append(
             {
                 "mention_id": mention_id(doc_id, record["start"], record["end"]),
                 "doc": doc_id,
@@ -290,7 +300,7 @@ class MentionAggregator:
                 "lat": lat,
                 "lon": lon,
                 "geometry": point(lat, lon),
-            },
+            }
         )
 
     def merge(self, later: MentionAggregator) -> None:
@@ -322,11 +332,12 @@ class MentionAggregator:
             self.dropped_rows += max(0, len(more) - room)
         self.dropped_rows += later.dropped_rows
 
-    def _row(self, rows: list[dict[str, Any]], row: dict[str, Any]) -> None:
-        if len(rows) < self.max_rows:
-            rows.append(row)
-        else:
-            self.dropped_rows += 1
+    def _room(self, rows: list[dict[str, Any]], cap: int) -> bool:
+        """Whether *rows* takes one more row; counts it as dropped when not."""
+        if len(rows) < cap:
+            return True
+        self.dropped_rows += 1
+        return False
 
     def named_sites(self) -> dict[str, Named]:
         """The sites' mentions by name (demonyms of a site do not count, as in build_layers)."""

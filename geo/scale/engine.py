@@ -273,20 +273,23 @@ def _close(client: Any, cluster: Any) -> None:
 
 
 def aggregate_part(
-    path: str, site_ids: frozenset[str], max_rows: int
+    path: str, site_ids: frozenset[str], max_rows: int, keep_rows: tuple[int, int]
 ) -> tuple[MentionAggregator, list[str]]:
     """Aggregate the records of one mentions file on a worker.
 
-    Returns the aggregate and the messages of the records that could not be read (the
-    driver reports them, in file order). A file that is not mention records at all
-    raises :class:`~geo.errors.DataError`, which reaches the driver as it is.
+    *keep_rows* caps the mention and unresolved rows sent back (the room the driver's
+    tables may still have). Returns the aggregate and the messages of the records that
+    could not be read (the driver reports them, in file order). A file that is not
+    mention records at all raises :class:`~geo.errors.DataError`, which reaches the
+    driver as it is.
     """
-    from geo.layers.aggregate import aggregate_mentions
+    from geo.io.mentions import read_mention_records
+    from geo.layers.aggregate import MentionAggregator
 
     problems: list[str] = []
-    aggregator = aggregate_mentions(
-        [path], site_ids, max_rows=max_rows, on_error=lambda err: problems.append(str(err))
-    )
+    aggregator = MentionAggregator(site_ids, max_rows=max_rows, keep_rows=keep_rows)
+    for record in read_mention_records(path, on_error=lambda err: problems.append(str(err))):
+        aggregator.add(record)
     return aggregator, problems
 
 
@@ -307,7 +310,8 @@ def aggregate_dask(
     rows), and the driver merges the aggregates in file order
     (:meth:`~geo.layers.aggregate.MentionAggregator.merge`), which gives exactly the
     single-process aggregate. Tasks are submitted a few per worker ahead, so the driver
-    holds a bounded number of aggregates. The files must be readable by every worker
+    holds a bounded number of aggregates, and once the mention table is full the
+    workers send no more rows of it. The files must be readable by every worker
     (automatic for the default local cluster on 127.0.0.1).
     """
     from geo.io.mentions import mention_files
@@ -335,12 +339,19 @@ def aggregate_dask(
             total.merge(part)
 
         for number, path in enumerate(files):
+            # The rows a part may still add: what the tables lack now (the parts still
+            # pending can only fill them further), so no row the result keeps is lost.
+            room = (
+                max(0, max_rows - len(total.mention_rows)),
+                max(0, max_rows - len(total.unresolved_rows)),
+            )
             pending.append(
                 client.submit(
                     aggregate_part,
                     path,
                     ids,
                     max_rows,
+                    room,
                     key=f"geo-aggregate-{run}-{number:05d}",
                     pure=False,
                 )
