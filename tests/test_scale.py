@@ -229,6 +229,27 @@ def test_quote_summaries_of_consecutive_stretches_merge_exactly(seed: int) -> No
 
 
 @pytest.mark.unit
+def test_stage2_runs_of_files_keep_their_order_and_balance_sizes(tmp_path: Path) -> None:
+    from geo.scale.engine import _groups, _row_counts
+
+    files = []
+    for n, size in enumerate([5, 1, 1, 1, 1, 1, 4, 2, 2, 2]):
+        path = tmp_path / f"part-{n:05d}.parquet"
+        path.write_bytes(b"x" * size * 1000)
+        files.append(str(path))
+    groups = _groups(files, 4)
+    assert [f for g in groups for f in g] == files
+    assert len(groups) == 4
+    assert [sum(Path(f).stat().st_size for f in g) // 1000 for g in groups] == [5, 5, 6, 4]
+    assert _groups(files, 1) == [files]
+    assert _groups([], 3) == []
+    assert _row_counts(files[0]) is None  # not Parquet: the worker reports it
+    table = pa.table({"id": ["a", None, "b", None, None], "doc": ["d"] * 5})
+    pq.write_table(table, tmp_path / "m.parquet", row_group_size=2)
+    assert _row_counts(str(tmp_path / "m.parquet")) == (2, 3)
+
+
+@pytest.mark.unit
 def test_a_document_split_between_two_inputs_is_refused() -> None:
     from geo.layers.aggregate import QuoteTop
 

@@ -273,24 +273,63 @@ def _close(client: Any, cluster: Any) -> None:
 
 
 def aggregate_part(
-    path: str, site_ids: frozenset[str], max_rows: int, keep_rows: tuple[int, int]
+    paths: Sequence[str], site_ids: frozenset[str], max_rows: int, keep_rows: tuple[int, int]
 ) -> tuple[MentionAggregator, list[str]]:
-    """Aggregate the records of one mentions file on a worker.
+    """Aggregate the records of consecutive mentions files on a worker.
 
     *keep_rows* caps the mention and unresolved rows sent back (the room the driver's
-    tables may still have). Returns the aggregate and the messages of the records that
-    could not be read (the driver reports them, in file order). A file that is not
-    mention records at all raises :class:`~geo.errors.DataError`, which reaches the
-    driver as it is.
+    tables will still have when this group's turn comes). Returns the aggregate and the
+    messages of the records that could not be read (the driver reports them, in file
+    order). A file that is not mention records at all raises
+    :class:`~geo.errors.DataError`, which reaches the driver as it is.
     """
     from geo.io.mentions import read_mention_records
     from geo.layers.aggregate import MentionAggregator
 
     problems: list[str] = []
     aggregator = MentionAggregator(site_ids, max_rows=max_rows, keep_rows=keep_rows)
-    for record in read_mention_records(path, on_error=lambda err: problems.append(str(err))):
+    for record in read_mention_records(paths, on_error=lambda err: problems.append(str(err))):
         aggregator.add(record)
     return aggregator, problems
+
+
+def _row_counts(path: str) -> tuple[int, int] | None:
+    """(resolved, unresolved) records of a Parquet mentions file, from its footer.
+
+    ``None`` when the footer does not say (JSON Lines, no statistics, unreadable): the
+    worker then reads the file and reports what is wrong with it.
+    """
+    if not path.lower().endswith(".parquet"):
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+        column = meta.schema.names.index("id")
+        nulls = 0
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(column).statistics
+            if stats is None or not stats.has_null_count:
+                return None
+            nulls += stats.null_count
+    except (OSError, ValueError):
+        return None
+    return meta.num_rows - nulls, nulls
+
+
+def _groups(files: Sequence[str], n: int) -> list[list[str]]:
+    """*files* cut into at most *n* runs of consecutive files of about equal size."""
+    sizes = [os.path.getsize(f) for f in files]
+    target = sum(sizes) / max(1, n)
+    groups: list[list[str]] = [[]]
+    filled = 0.0
+    for path, size in zip(files, sizes, strict=True):
+        if groups[-1] and filled + size / 2 > target and len(groups) < n:
+            groups.append([])
+            filled = 0.0
+        groups[-1].append(path)
+        filled += size
+    return groups if groups[0] else []
 
 
 def aggregate_dask(
@@ -300,19 +339,21 @@ def aggregate_dask(
     max_rows: int,
     scheduler: str | None = None,
     workers: int | None = None,
+    tasks_per_worker: int = 2,
     on_error: Callable[[DocumentError], None] | None = None,
 ) -> MentionAggregator:
     """Stage 2 of a big corpus on Dask: aggregate mention records where the cores are.
 
-    Each mentions file (a Parquet part of ``geo extract --engine dask``, a Parquet or
-    JSON Lines file) is one task: a worker folds its records into a
-    :class:`~geo.layers.aggregate.MentionAggregator` (counts, bounded quotes, capped
-    rows), and the driver merges the aggregates in file order
-    (:meth:`~geo.layers.aggregate.MentionAggregator.merge`), which gives exactly the
-    single-process aggregate. Tasks are submitted a few per worker ahead, so the driver
-    holds a bounded number of aggregates, and once the mention table is full the
-    workers send no more rows of it. The files must be readable by every worker
-    (automatic for the default local cluster on 127.0.0.1).
+    The mentions files (the Parquet parts of ``geo extract --engine dask``, Parquet or
+    JSON Lines files) are cut into runs of consecutive files, *tasks_per_worker* per
+    worker. A worker folds its run into a :class:`~geo.layers.aggregate.MentionAggregator`
+    (counts, bounded quotes, capped rows), and the driver merges the aggregates in
+    order (:meth:`~geo.layers.aggregate.MentionAggregator.merge`), which gives exactly
+    the single-process aggregate. Few, large tasks keep what travels back small: an
+    aggregate holds a bounded number of quotes per place, and each run sends only the
+    mention rows the capped tables will still take (known from the Parquet footers'
+    null counts of ``id``). The files must be readable by every worker (automatic for
+    the default local cluster on 127.0.0.1).
     """
     from geo.io.mentions import mention_files
     from geo.layers.aggregate import MentionAggregator
@@ -329,26 +370,25 @@ def aggregate_dask(
     run = uuid.uuid4().hex[:12]
     client, cluster = _client(scheduler, workers)
     try:
-        window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
-        pending: deque[Any] = deque()
-
-        def collect() -> None:
-            part, problems = pending.popleft().result()
-            for message in problems:
-                report(DocumentError(message))
-            total.merge(part)
-
-        for number, path in enumerate(files):
-            # The rows a part may still add: what the tables lack now (the parts still
-            # pending can only fill them further), so no row the result keeps is lost.
-            room = (
-                max(0, max_rows - len(total.mention_rows)),
-                max(0, max_rows - len(total.unresolved_rows)),
-            )
-            pending.append(
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        futures = []
+        before: tuple[int, int] | None = (0, 0)  # rows of the runs submitted so far
+        for number, group in enumerate(_groups(files, n_workers * tasks_per_worker)):
+            room = (max_rows, max_rows)
+            if before is not None:
+                room = (max(0, max_rows - before[0]), max(0, max_rows - before[1]))
+                counts = [_row_counts(path) for path in group]
+                if any(c is None for c in counts):
+                    before = None  # unknown from here on: later runs keep every row
+                else:
+                    before = (
+                        before[0] + sum(c[0] for c in counts if c),
+                        before[1] + sum(c[1] for c in counts if c),
+                    )
+            futures.append(
                 client.submit(
                     aggregate_part,
-                    path,
+                    group,
                     ids,
                     max_rows,
                     room,
@@ -356,10 +396,12 @@ def aggregate_dask(
                     pure=False,
                 )
             )
-            if len(pending) >= window:
-                collect()
-        while pending:
-            collect()
+        for future in futures:  # in order: the merge is sequential
+            part, problems = future.result()
+            for message in problems:
+                report(DocumentError(message))
+            total.merge(part)
+            del part
     finally:
         _close(client, cluster)
     return total
