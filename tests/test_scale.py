@@ -371,8 +371,14 @@ def test_extract_parquet_and_geoparquet_hold_the_json_lines_records(
     assert _extract([str(seeds_dir), *geo_args]) == 0
     expected = _jsonl(tmp_path / "m.jsonl")
     rows = pq.read_table(tmp_path / "m.parquet").to_pylist()
+    from geo.models import DOCUMENT_FIELDS
+
     for row in rows:
         row["candidates"] = json.loads(row["candidates"])
+        # the document's metadata columns (Parquet only): its language and file, at least
+        meta = {f: row.pop(f) for f in DOCUMENT_FIELDS}
+        assert meta["doc_lang"] in ("en", "de")
+        assert str(meta["doc_source"]).startswith(str(seeds_dir))
     assert rows == expected
     frame = gpd.read_parquet(tmp_path / "g.parquet")
     assert len(frame) == len(expected)
@@ -416,7 +422,33 @@ def test_from_mentions_gives_the_layers_of_a_direct_build(seeds_dir: Path, tmp_p
         assert (direct.sites["in_corpus"] == (named | implied)).all()
         counts = ["doc_id", "n_mentions", "n_unresolved"]
         assert direct.documents[counts].equals(layers.documents[counts])
+        meta = ["doc_id", "title", "date", "lang", "source", "outlet", "url"]
+        if source.endswith(".parquet"):  # the documents' metadata travels in Parquet only
+            assert direct.documents[meta].equals(layers.documents[meta])
+            assert layers.documents["date"].notna().any()
+        else:
+            assert layers.documents[meta[1:]].isna().all().all()
         assert direct.documents.geometry.equals(layers.documents.geometry)
+
+
+def test_from_mentions_keeps_the_articles_titles_dates_and_outlets(tmp_path: Path) -> None:
+    from geo.layers.aggregate import build_layers_from_mentions
+    from geo.layers.build import build_layers
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "philippines"
+    articles = str(example / "articles")
+    user = ["--sites", str(example / "sites.csv")]
+    assert _extract([articles, *user, "-o", str(tmp_path / "m.parquet")]) in (0, 1)
+    sites, agreements = [example / "sites.csv"], [example / "agreements.yaml"]
+    direct = build_layers([articles], as_of="2025-12-01", sites=sites, agreements=agreements)
+    layers = build_layers_from_mentions(
+        tmp_path / "m.parquet", as_of="2025-12-01", sites=sites, agreements=agreements
+    )
+    meta = ["doc_id", "title", "date", "lang", "source", "outlet", "url"]
+    assert direct.documents[meta].equals(layers.documents[meta])
+    assert layers.documents["url"].notna().all()
+    assert layers.documents["outlet"].notna().all()
+    assert layers.documents["date"].tolist() == sorted(layers.documents["date"])  # 2016 .. 2025
 
 
 def test_build_and_export_from_mentions_cli(

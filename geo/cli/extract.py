@@ -11,6 +11,7 @@ from typing import Any, TextIO, cast
 from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter
 from geo.errors import ConfigurationError
 from geo.models import RECORD_FIELDS as EXTRACT_FIELDS
+from geo.models import document_fields
 
 
 def _write_atomic_text(path: Any, write: Callable[[TextIO], None]) -> None:
@@ -206,12 +207,15 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             counts["documents"] += 1
             if progress is not None:
                 progress.update(1)
+            meta = document_fields(parsed) if fmt in _BINARY_FORMATS else None
             for r in parsed.resolutions:
                 counts["mentions"] += 1
                 counts["resolved" if r.place is not None else "unresolved"] += 1
                 record = r.to_record()
                 if args.candidates:
                     record["candidates"] = r.candidate_records()
+                if meta is not None:  # Parquet: the document's metadata columns
+                    record.update(meta)
                 yield record
 
     try:

@@ -21,7 +21,9 @@ for the same documents (the seeds' are compared in ``tests/test_scale.py``), wit
 difference: the ``agreed_areas`` rule ("four agreed military areas in Norway") reads the
 document text, which mention records do not carry, so ``implied_count``/``implied_by``
 are 0/empty, and the documents layer has no agreement links and only the documents with
-at least one mention (their titles, dates and outlets are not in the records).
+at least one mention. Their titles, dates, languages, outlets and URLs come from the
+Parquet records (:data:`geo.models.DOCUMENT_FIELDS`), so a map built from Parquet parts
+has the time control and the quotes' citations; JSON Lines records do not carry them.
 
 Records must come in document order (all mentions of a document together), as ``geo
 extract`` writes them.
@@ -51,7 +53,7 @@ from geo.layers.build import (
 from geo.layers.schema import COLUMNS, MAX_QUOTES, Layers, parse_as_of, point
 from geo.layers.validate import validate_layers
 from geo.link.rules import mention_id
-from geo.models import DEMONYM, Place
+from geo.models import DEMONYM, DOCUMENT_FIELDS, Place
 
 if TYPE_CHECKING:
     from geo.gazetteer.query import Gazetteer
@@ -210,6 +212,7 @@ class _DocSummary:
     mentions: int = 0
     unresolved: int = 0
     points: dict[tuple[float, float], None] = field(default_factory=dict)
+    meta: dict[str, Any] | None = None  # DOCUMENT_FIELDS, when the records carry them
 
     def merge(self, later: _DocSummary) -> None:
         self.mentions += later.mentions
@@ -251,6 +254,8 @@ class MentionAggregator:
         doc = self.documents.get(doc_id)
         if doc is None:
             doc = self.documents[doc_id] = _DocSummary()
+            if DOCUMENT_FIELDS[0] in record:
+                doc.meta = {f: record.get(f) for f in DOCUMENT_FIELDS}
         place_id = record["id"]
         if place_id is None:
             doc.unresolved += 1
@@ -365,18 +370,17 @@ class MentionAggregator:
         return sort_place_rows(rows)
 
     def document_rows(self) -> list[dict[str, Any]]:
-        """The documents layer as far as records tell it: ids, counts and points."""
+        """The documents layer as far as records tell it: ids, counts, points, metadata.
+
+        Titles, dates, languages, sources, outlets and URLs come from the Parquet
+        records' :data:`~geo.models.DOCUMENT_FIELDS` (JSON Lines records have none).
+        """
         from shapely.geometry import MultiPoint
 
         return [
             {
                 "doc_id": doc_id,
-                "title": None,
-                "date": None,
-                "lang": None,
-                "source": None,
-                "outlet": None,
-                "url": None,
+                **{f.removeprefix("doc_"): (d.meta or {}).get(f) for f in DOCUMENT_FIELDS},
                 "n_mentions": d.mentions,
                 "n_unresolved": d.unresolved,
                 "agreements": "",
@@ -415,7 +419,7 @@ def aggregate_mentions(
     from geo.io.mentions import read_mention_records
 
     aggregator = MentionAggregator(site_ids, max_rows=max_rows)
-    for record in read_mention_records(sources, on_error=on_error):
+    for record in read_mention_records(sources, on_error=on_error, documents=True):
         aggregator.add(record)
     return aggregator
 

@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from geo.errors import ConfigurationError, DocumentError, GeoError
 from geo.link.rules import Link, link_documents, mention_id
-from geo.models import Document, ParsedDocument, Place, Resolution
+from geo.models import (
+    Document,
+    ParsedDocument,
+    Place,
+    Resolution,
+    document_outlet,
+)
 from geo.registry.agreements import Agreement, Registry, load_registry
 from geo.vocab import combine_status
 
@@ -442,32 +448,6 @@ def _country_rows(
             }
         )
     return rows
-
-
-#: Metadata keys that name a document's outlet (front matter or JSON Lines fields).
-OUTLET_KEYS = ("outlet", "source", "publisher", "site_name", "sitename", "newspaper")
-
-
-def document_outlet(doc: Document) -> str | None:
-    """Who published *doc*: ``outlet``/``source``/``publisher`` metadata, else the URL's host.
-
-    Front matter (``outlet: BusinessWorld``) and JSON Lines records (``"source":
-    "Reuters"``) both carry it; a document with only a ``url`` gets the URL's host name.
-    """
-    for key in OUTLET_KEYS:
-        value = doc.meta.get(key) if doc.meta else None
-        if isinstance(value, str) and value.strip():
-            return " ".join(value.split())[:200]
-    if doc.url:
-        from urllib.parse import urlsplit
-
-        try:
-            host = urlsplit(doc.url).hostname
-        except ValueError:
-            host = None
-        if host:
-            return host.removeprefix("www.")
-    return None
 
 
 def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict[str, Any]]:

@@ -78,6 +78,7 @@ def parse_partition(
     """
     from geo.io.documents import read_partition
     from geo.io.mentions import MentionWriter
+    from geo.models import document_fields
     from geo.parse.pipeline import geoparse
 
     gaz, fixes = worker_state(sites, corrections)
@@ -95,10 +96,12 @@ def parse_partition(
                 parsed = apply_corrections([parsed], fixes)[0]
             doc = parsed.document
             result.docs.append((doc.id, doc.source, len(parsed.resolutions)))
+            meta = document_fields(parsed)
             for r in parsed.resolutions:
                 record = r.to_record()
                 if candidates:
                     record["candidates"] = r.candidate_records()
+                record.update(meta)
                 writer.write(record)
                 result.mentions += 1
                 result.resolved += r.place is not None
@@ -288,7 +291,8 @@ def aggregate_part(
 
     problems: list[str] = []
     aggregator = MentionAggregator(site_ids, max_rows=max_rows, keep_rows=keep_rows)
-    for record in read_mention_records(paths, on_error=lambda err: problems.append(str(err))):
+    report = lambda err: problems.append(str(err))  # noqa: E731
+    for record in read_mention_records(paths, on_error=report, documents=True):
         aggregator.add(record)
     return aggregator, problems
 
