@@ -263,7 +263,7 @@ def test_a_document_split_between_two_inputs_is_refused() -> None:
 @pytest.mark.unit
 def test_aggregates_of_consecutive_stretches_merge_into_the_whole() -> None:
     from geo.layers.aggregate import MentionAggregator
-    from geo.models import RECORD_FIELDS
+    from geo.models import DOCUMENT_FIELDS, RECORD_FIELDS
 
     records = []
     for n in range(2_000):
@@ -274,6 +274,9 @@ def test_aggregates_of_consecutive_stretches_merge_into_the_whole() -> None:
         record.update(id=None if n % 11 == 0 else place, name="Evenes", kind="air_base")
         record.update(lat=lat, lon=16.7, score=0.9, reason="r")
         record.update(sentence=f"S{n % 4}.", sentence_start=n % 4 * 10)
+        doc = n // 9
+        record.update(dict.fromkeys(DOCUMENT_FIELDS), doc_title=f"t{doc}")
+        record["doc_date"] = None if doc % 4 == 0 else f"20{10 + doc * 7 % 15}-0{1 + doc % 9}"
         if n % 13 == 0:
             record["kind"] = "demonym"
         records.append(record)
@@ -293,6 +296,16 @@ def test_aggregates_of_consecutive_stretches_merge_into_the_whole() -> None:
     assert merged.named_sites() == whole.named_sites()
     assert merged.place_rows(None) == whole.place_rows(None)
     assert merged.document_rows() == whole.document_rows()
+    assert whole.document_rows()[1]["title"] == "t1"
+    first = [r["first_reported"] for r in whole.place_rows(None)]
+    assert first == [r["first_reported"] for r in merged.place_rows(None)]
+    assert all(first)
+    dates = [
+        r["doc_date"]
+        for r in records
+        if r["id"] == "no-evenes" and r["kind"] != "demonym" and r["doc_date"]
+    ]
+    assert whole.named_sites()["no-evenes"].reported == (min(dates), max(dates))
 
 
 @pytest.mark.unit
@@ -412,10 +425,16 @@ def test_from_mentions_gives_the_layers_of_a_direct_build(seeds_dir: Path, tmp_p
     direct = build_layers([seeds_dir], as_of="2024-06-01")
     for source in ("m.parquet", "m.jsonl"):
         layers = build_layers_from_mentions(tmp_path / source, as_of="2024-06-01")
+        # the documents' dates travel in Parquet records only (first/last reported)
+        undated = () if source.endswith(".parquet") else ("first_reported", "last_reported")
         for name in ("sites", "places", "mentions", "unresolved", "countries"):
             a, b = getattr(direct, name), getattr(layers, name)
-            columns = [c for c in a.columns if c not in IMPLIED]
+            columns = [c for c in a.columns if c not in IMPLIED and c not in undated]
             assert a[columns].equals(b[columns]), name
+        if undated:
+            assert layers.places["first_reported"].isna().all()
+        else:
+            assert layers.places["first_reported"].eq("2022-02").any()
         implied = direct.sites["implied_count"] > 0
         named = direct.sites["named_in_corpus"]
         assert (layers.sites["in_corpus"] == named).all()
@@ -449,6 +468,11 @@ def test_from_mentions_keeps_the_articles_titles_dates_and_outlets(tmp_path: Pat
     assert layers.documents["url"].notna().all()
     assert layers.documents["outlet"].notna().all()
     assert layers.documents["date"].tolist() == sorted(layers.documents["date"])  # 2016 .. 2025
+    for name in ("sites", "places"):  # first and last reports, as from the documents
+        columns = ["first_reported", "last_reported"]
+        assert getattr(direct, name)[columns].equals(getattr(layers, name)[columns]), name
+    sites = layers.sites.set_index("site_id")
+    assert sites.loc["ph-camp-melchor-dela-cruz", "first_reported"] == "2023-04-03"
 
 
 def test_build_and_export_from_mentions_cli(

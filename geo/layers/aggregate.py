@@ -46,6 +46,7 @@ from geo.layers.build import (
     error_collector,
     load_user_registry,
     place_row,
+    reported,
     site_rows,
     sort_place_rows,
     with_user_sites,
@@ -190,6 +191,9 @@ class _PlaceSummary:
     all_quotes: QuoteTop = field(default_factory=QuoteTop)
     name_docs: list[str] = field(default_factory=list)
     all_docs: list[str] = field(default_factory=list)
+    # first and last dates of the documents naming it (by name; by name or demonym)
+    name_dates: tuple[str | None, str | None] = (None, None)
+    all_dates: tuple[str | None, str | None] = (None, None)
 
     def merge(self, later: _PlaceSummary) -> None:
         """Fold in the summary of the same place over the records that came after."""
@@ -199,6 +203,18 @@ class _PlaceSummary:
         self.all_quotes.merge(later.all_quotes)
         _extend_docs(self.name_docs, later.name_docs)
         _extend_docs(self.all_docs, later.all_docs)
+        self.name_dates = reported([*self.name_dates, *later.name_dates])
+        self.all_dates = reported([*self.all_dates, *later.all_dates])
+
+
+def _widen(span: tuple[str | None, str | None], date: str) -> tuple[str | None, str | None]:
+    """*span* (first, last) widened to include *date* (as :func:`reported` orders dates)."""
+    first, last = span
+    if first is None or last is None:
+        return date, date
+    if date < first:
+        return date, last
+    return (first, date) if date > last else span
 
 
 def _extend_docs(docs: list[str], later: list[str]) -> None:
@@ -275,6 +291,9 @@ class MentionAggregator:
         summary.all_quotes.add(record)
         if not summary.all_docs or summary.all_docs[-1] != doc_id:
             summary.all_docs.append(doc_id)
+        date = record.get("doc_date")
+        if date:
+            summary.all_dates = _widen(summary.all_dates, date)
         if demonym:
             summary.demonyms += 1
         else:
@@ -282,6 +301,8 @@ class MentionAggregator:
             summary.name_quotes.add(record)
             if not summary.name_docs or summary.name_docs[-1] != doc_id:
                 summary.name_docs.append(doc_id)
+            if date:
+                summary.name_dates = _widen(summary.name_dates, date)
         if not self._room(self.mention_rows, self.keep_mentions):
             return
         self.mention_rows.append(
@@ -347,7 +368,7 @@ class MentionAggregator:
     def named_sites(self) -> dict[str, Named]:
         """The sites' mentions by name (demonyms of a site do not count, as in build_layers)."""
         return {
-            place_id: Named(s.names, s.name_quotes.quotes(), s.name_docs)
+            place_id: Named(s.names, s.name_quotes.quotes(), s.name_docs, s.name_dates)
             for place_id, s in self.places.items()
             if place_id in self.site_ids and s.names
         }
@@ -362,7 +383,7 @@ class MentionAggregator:
             rows.append(
                 place_row(
                     _place_of(place_id, s.record, gazetteer),
-                    Named(s.names, quotes, []),
+                    Named(s.names, quotes, [], s.all_dates),
                     demonyms=s.demonyms,
                     doc_ids=s.all_docs,
                 )
