@@ -32,8 +32,9 @@ the ratio of its peak at the largest size to the smallest is printed (target: wi
 (``out-dask2/``, or ``out-dask1/``; ``--engines`` with no engine reuses the parts of an
 earlier run): :func:`geo.layers.aggregate.build_layers_from_mentions` (aggregation of
 every record, the layers' frames and their validation, what ``geo build`` and ``geo
-export --from-mentions`` do before writing) in one process, and with ``engine="dask"``
-on 1 and 2 local workers, each in a fresh subprocess measured the same way.
+export --from-mentions`` do before writing) in one process, and on Dask
+on 1 and 2 local workers (``aggregate=partial(aggregate_dask, workers=N)``, what
+``--engine dask`` passes), each in a fresh subprocess measured the same way.
 """
 
 from __future__ import annotations
@@ -164,9 +165,12 @@ def run_engine(corpus: Path, engine: str, out: Path) -> dict[str, Any]:
 
 _STAGE2 = (
     "import sys\n"
+    "from functools import partial\n"
     "from geo.layers.aggregate import build_layers_from_mentions\n"
+    "from geo.scale.engine import aggregate_dask\n"
     "workers = int(sys.argv[3]) or None\n"
-    "layers = build_layers_from_mentions(sys.argv[1], engine=sys.argv[2], workers=workers)\n"
+    "fold = partial(aggregate_dask, workers=workers) if sys.argv[2] == 'dask' else None\n"
+    "layers = build_layers_from_mentions(sys.argv[1], aggregate=fold)\n"
     "print(len(layers.mentions), len(layers.places), file=sys.stderr)\n"
 )
 

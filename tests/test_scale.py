@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -523,7 +524,7 @@ def _bench_slice(tmp_path: Path, per_corpus: int = 40) -> Path:
 def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     from geo.io.mentions import read_mention_records
-    from geo.scale.engine import extract_dask
+    from geo.scale.engine import aggregate_dask, extract_dask
 
     corpora = [("seeds", seeds_dir)]
     if (BENCH / "geovirus.jsonl").is_file():
@@ -566,10 +567,8 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
             from geo.layers.aggregate import build_layers_from_mentions
 
             layers = build_layers_from_mentions(out, as_of="2024-06-01")
-            address = cluster.scheduler_address
-            on_dask = build_layers_from_mentions(
-                out, as_of="2024-06-01", engine="dask", scheduler=address
-            )
+            on_dask_cluster = partial(aggregate_dask, scheduler=cluster.scheduler_address)
+            on_dask = build_layers_from_mentions(out, as_of="2024-06-01", aggregate=on_dask_cluster)
             for layer in ("sites", "places", "mentions", "unresolved", "countries", "documents"):
                 assert getattr(layers, layer).equals(getattr(on_dask, layer)), layer
             # a full mentions table: later parts send no rows back, and none that counts is lost
@@ -577,7 +576,7 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
                 capped = build_layers_from_mentions(out, as_of="2024-06-01", max_rows=40)
             with pytest.warns(GeoWarning, match="beyond the first 40"):
                 capped_dask = build_layers_from_mentions(
-                    out, max_rows=40, as_of="2024-06-01", engine="dask", scheduler=address
+                    out, max_rows=40, as_of="2024-06-01", aggregate=on_dask_cluster
                 )
             assert len(capped.mentions) == 40
             for layer in ("places", "mentions", "unresolved", "documents"):

@@ -135,6 +135,17 @@ def check_engine_arguments(args: Any, dask_only: tuple[str, ...] = ("scheduler",
     return engine
 
 
+def mentions_aggregate(args: Any) -> Any:
+    """How ``--from-mentions`` records are folded: ``None`` (this process) or on Dask."""
+    if getattr(args, "engine", "single") != "dask":
+        return None
+    from functools import partial
+
+    from geo.scale.engine import aggregate_dask
+
+    return partial(aggregate_dask, scheduler=args.scheduler, workers=args.workers)
+
+
 def add_layer_arguments(parser: Any) -> None:
     """Add the arguments of every command that builds layers to *parser*.
 

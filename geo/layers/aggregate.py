@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.errors import ConfigurationError, DocumentError, GeoWarning
+from geo.errors import DocumentError, GeoWarning
 from geo.layers.build import (
     Named,
     _country_rows,
@@ -455,9 +455,7 @@ def build_layers_from_mentions(
     registry: Registry | None = None,
     on_error: Callable[[DocumentError], None] | None = None,
     max_rows: int = MAX_MENTION_ROWS,
-    engine: str = "single",
-    scheduler: str | None = None,
-    workers: int | None = None,
+    aggregate: Callable[..., MentionAggregator] | None = None,
 ) -> Layers:
     """The layers of :func:`geo.layers.build.build_layers`, from ``geo extract`` records.
 
@@ -468,17 +466,14 @@ def build_layers_from_mentions(
     supplies each place's kind and source. See the module docstring for what differs
     from a build from documents, and for the memory bound.
 
-    With ``engine="dask"`` the records are aggregated on a Dask cluster, one task per
-    mentions file (the parts of ``geo extract --engine dask``), and the aggregates are
-    merged in order on the driver (:func:`geo.scale.engine.aggregate_dask`): the layers
-    are those of the single-process aggregation. *scheduler* and *workers* mean what
-    they mean for :func:`geo.scale.engine.extract_dask`.
+    *aggregate* folds the records: :func:`aggregate_mentions` (this process) by default;
+    ``functools.partial(geo.scale.engine.aggregate_dask, scheduler=..., workers=...)``
+    aggregates them on a Dask cluster with the same result (``--engine dask``; passed
+    in, because the layers stage does not import the engine above it). It is called as
+    ``aggregate(sources, site_ids, max_rows=..., on_error=...)``.
     """
     import pandas as pd
 
-    if engine not in ("single", "dask"):
-        msg = f"engine must be 'single' or 'dask', not {engine!r}"
-        raise ConfigurationError(msg)
     date = parse_as_of(as_of)
     user_sites, registry = load_user_registry(sites, agreements, registry)
     errors, report = error_collector(on_error)
@@ -488,19 +483,8 @@ def build_layers_from_mentions(
         gazetteer = load_gazetteer()
     gazetteer = with_user_sites(gazetteer, user_sites)
     site_ids = set(registry.site_ids())
-    if engine == "dask":
-        from geo.scale.engine import aggregate_dask
-
-        aggregator = aggregate_dask(
-            sources,
-            site_ids,
-            max_rows=max_rows,
-            scheduler=scheduler,
-            workers=workers,
-            on_error=report,
-        )
-    else:
-        aggregator = aggregate_mentions(sources, site_ids, max_rows=max_rows, on_error=report)
+    fold = aggregate or aggregate_mentions
+    aggregator = fold(sources, site_ids, max_rows=max_rows, on_error=report)
     if aggregator.dropped_rows:
         warnings.warn(
             f"{aggregator.dropped_rows:,} mention rows beyond the first {max_rows:,} were left "
