@@ -27,6 +27,14 @@ Engines: ``single`` (the default engine, one process, Parquet output), ``dask1``
 is dask2's throughput over dask1's. The single process's peak memory must stay flat:
 the ratio of its peak at the largest size to the smallest is printed (target: within
 20%, ratio <= 1.2).
+
+``--stage2`` then times the second stage on the Parquet parts the Dask run wrote
+(``out-dask2/``, or ``out-dask1/``; ``--engines`` with no engine reuses the parts of an
+earlier run): :func:`geo.layers.aggregate.build_layers_from_mentions` (aggregation of
+every record, the layers' frames and their validation, what ``geo build`` and ``geo
+export --from-mentions`` do before writing) in one process, and on Dask
+on 1 and 2 local workers (``aggregate=partial(aggregate_dask, workers=N)``, what
+``--engine dask`` passes), each in a fresh subprocess measured the same way.
 """
 
 from __future__ import annotations
@@ -155,13 +163,81 @@ def run_engine(corpus: Path, engine: str, out: Path) -> dict[str, Any]:
     return result
 
 
+_STAGE2 = (
+    "import sys\n"
+    "from functools import partial\n"
+    "from geo.layers.aggregate import build_layers_from_mentions\n"
+    "from geo.scale.engine import aggregate_dask\n"
+    "workers = int(sys.argv[3]) or None\n"
+    "fold = partial(aggregate_dask, workers=workers) if sys.argv[2] == 'dask' else None\n"
+    "layers = build_layers_from_mentions(sys.argv[1], aggregate=fold)\n"
+    "print(len(layers.mentions), len(layers.places), file=sys.stderr)\n"
+)
+
+
+def stage2(scratch: Path, size: int) -> list[dict[str, Any]]:
+    """Time the layers from the Dask run's parts: one process, Dask with 1 and 2 workers."""
+    parts = next((p for p in (scratch / "out-dask2", scratch / "out-dask1") if p.is_dir()), None)
+    if parts is None:
+        print(f"{size:>6} stage 2: no Parquet parts from a Dask run in {scratch}")
+        return []
+    records = sum(pq_rows(p) for p in sorted(parts.glob("*.parquet")))
+    print(f"{size:>6} stage 2 on {parts.name}/ ({records:,} mention records)")
+    rows = []
+    for label, engine, workers in (
+        ("single", "single", 0),
+        ("dask1", "dask", 1),
+        ("dask2", "dask", 2),
+    ):
+        cmd = [sys.executable, "-c", _STAGE2, str(parts), engine, str(workers)]
+        started = time.strftime("%H:%M:%S")
+        wrapped = subprocess.run(
+            [sys.executable, "-c", _WRAPPER, *cmd],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        r = json.loads(wrapped.stdout)
+        if r["code"] != 0:
+            raise SystemExit(f"stage 2 {label} failed (exit {r['code']})")
+        row = {
+            "size_mb": size,
+            "stage": 2,
+            "engine": label,
+            "records": records,
+            "records_per_s": round(records / r["wall"]),
+            "wall_s": round(r["wall"], 1),
+            "cpu_s": round(r["cpu"], 1),
+            "peak_mb": round(r["maxrss_kb"] / 1024, 1),
+            "started": started,
+        }
+        rows.append(row)
+        print(
+            f"{size:>6} {label:>7} {row['records_per_s']:>9,} rec/s {row['wall_s']:>7.1f} s wall "
+            f"{row['cpu_s']:>7.1f} s CPU {row['peak_mb']:>8.1f} MB peak",
+            flush=True,
+        )
+    speedup = rows[1]["wall_s"] / rows[2]["wall_s"]
+    print(f"{size:>6} stage 2 speed-up of 2 workers over 1: {speedup:.2f}x")
+    return rows
+
+
+def pq_rows(path: Path) -> int:
+    """Rows of one Parquet file, from its footer."""
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500], metavar="MB")
     parser.add_argument("--scratch", type=Path, help="where corpora are built")
     parser.add_argument("--bench-dir")
     parser.add_argument("--corpus-format", choices=("jsonl", "parquet"), default="jsonl")
-    parser.add_argument("--engines", nargs="+", choices=tuple(ENGINES), default=list(ENGINES))
+    parser.add_argument("--engines", nargs="*", choices=tuple(ENGINES), default=list(ENGINES))
+    parser.add_argument("--stage2", action="store_true", help="also time --from-mentions")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -202,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
         if "dask1" in by and "dask2" in by:
             speedup = by["dask2"]["mb_per_s"] / by["dask1"]["mb_per_s"]
             print(f"{size:>6} speed-up of 2 workers over 1: {speedup:.2f}x")
-    singles = [f for f in figures if f["engine"] == "single"]
+        if args.stage2:
+            figures.extend(stage2(scratch, size))
+    singles = [f for f in figures if f["engine"] == "single" and "stage" not in f]
     if len(singles) > 1:
         ratio = singles[-1]["peak_mb"] / singles[0]["peak_mb"]
         verdict = "within 20%" if ratio <= 1.2 else "NOT within 20%"

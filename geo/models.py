@@ -38,6 +38,12 @@ RECORD_FIELDS = (
     "sentence_full_end",
 )
 
+#: Columns of Parquet mention records that carry their document's metadata: the fields
+#: of the documents layer, repeated on each of its mentions (Parquet stores a repeated
+#: value once per page), so a map built ``--from-mentions`` has the articles' titles,
+#: dates and outlets -- the time control and the quotes' citations.
+DOCUMENT_FIELDS = ("doc_title", "doc_date", "doc_lang", "doc_source", "doc_outlet", "doc_url")
+
 # Kinds a Place can have. Curated sites use the finer military kinds of data/sites.csv.
 DEMONYM = "demonym"
 # Mentions of these kinds are kept and reported but are not places on a map: a people
@@ -218,3 +224,36 @@ class ParsedDocument:
         return tuple(
             r for r in self.resolutions if r.place is not None and r.kind not in NON_PLACE_KINDS
         )
+
+
+#: Metadata keys that name a document's outlet (front matter or JSON Lines fields).
+OUTLET_KEYS = ("outlet", "source", "publisher", "site_name", "sitename", "newspaper")
+
+
+def document_outlet(doc: Document) -> str | None:
+    """Who published *doc*: ``outlet``/``source``/``publisher`` metadata, else the URL's host.
+
+    Front matter (``outlet: BusinessWorld``) and JSON Lines records (``"source":
+    "Reuters"``) both carry it; a document with only a ``url`` gets the URL's host name.
+    """
+    for key in OUTLET_KEYS:
+        value = doc.meta.get(key) if doc.meta else None
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())[:200]
+    if doc.url:
+        from urllib.parse import urlsplit
+
+        try:
+            host = urlsplit(doc.url).hostname
+        except ValueError:
+            host = None
+        if host:
+            return host.removeprefix("www.")
+    return None
+
+
+def document_fields(parsed: ParsedDocument) -> dict[str, str | None]:
+    """The :data:`DOCUMENT_FIELDS` of a parsed document, as its mention records carry them."""
+    d = parsed.document
+    values = (d.title, d.date, parsed.lang, d.source, document_outlet(d), d.url)
+    return dict(zip(DOCUMENT_FIELDS, values, strict=True))

@@ -48,7 +48,7 @@ def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
-    from geo.cli.options import online_geocoder
+    from geo.cli.options import mentions_aggregate, online_geocoder
     from geo.layers.build import build_layers
 
     if getattr(args, "from_mentions", None):
@@ -60,6 +60,7 @@ def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
             agreements=list(args.agreements),
             sites=list(getattr(args, "sites", [])),
             on_error=on_error,
+            aggregate=mentions_aggregate(args),
         )
 
     return build_layers(

@@ -50,7 +50,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     turns those errors into exit codes 3 and 2.
     """
     from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter, report_unresolved
-    from geo.cli.options import check_layer_inputs, online_geocoder
+    from geo.cli.options import check_layer_inputs, mentions_aggregate, online_geocoder
     from geo.layers.build import build_layers
 
     report = DocumentReporter("export", err)
@@ -69,6 +69,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             agreements=args.agreements,
             sites=args.sites,
             on_error=report,
+            aggregate=mentions_aggregate(args),
         )
     else:
         layers = build_layers(

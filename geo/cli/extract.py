@@ -11,6 +11,7 @@ from typing import Any, TextIO, cast
 from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter
 from geo.errors import ConfigurationError
 from geo.models import RECORD_FIELDS as EXTRACT_FIELDS
+from geo.models import document_fields
 
 
 def _write_atomic_text(path: Any, write: Callable[[TextIO], None]) -> None:
@@ -124,9 +125,6 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
     if partition_mb <= 0:
         msg = f"--partition-mb must be positive, not {args.partition_mb}"
         raise ConfigurationError(msg)
-    if args.scheduler and args.workers is not None:
-        msg = "--workers starts a local cluster; with --scheduler the cluster's workers are used"
-        raise ConfigurationError(msg)
     check_output(args.output, args.inputs, folder=True)
     on_error = DocumentReporter("extract", err)
     progress = None
@@ -163,13 +161,11 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     a row group per 10,000 records), so memory does not grow with the corpus. With
     ``--engine dask`` the corpus is split over a Dask cluster (:mod:`geo.scale.engine`).
     """
+    from geo.cli.options import check_engine_arguments
+
     fmt = _output_format(args)
-    if getattr(args, "engine", "single") == "dask":
+    if check_engine_arguments(args, ("scheduler", "workers", "partition_mb")) == "dask":
         return _extract_dask(args, fmt, err)
-    dask_only = ("scheduler", "workers", "partition_mb")
-    if any(getattr(args, name, None) is not None for name in dask_only):
-        msg = "--scheduler, --workers and --partition-mb need --engine dask"
-        raise ConfigurationError(msg)
 
     from geo.gazetteer.store import load_gazetteer
     from geo.io.documents import read_documents
@@ -211,12 +207,15 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             counts["documents"] += 1
             if progress is not None:
                 progress.update(1)
+            meta = document_fields(parsed) if fmt in _BINARY_FORMATS else None
             for r in parsed.resolutions:
                 counts["mentions"] += 1
                 counts["resolved" if r.place is not None else "unresolved"] += 1
                 record = r.to_record()
                 if args.candidates:
                     record["candidates"] = r.candidate_records()
+                if meta is not None:  # Parquet: the document's metadata columns
+                    record.update(meta)
                 yield record
 
     try:

@@ -78,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="+", metavar="NAME", help="place names, in any language")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.add_argument("--country", metavar="CC", help="only places in this country (ISO alpha-2)")
-    from geo.cli.options import add_online_arguments, add_user_data_arguments
+    from geo.cli.options import (
+        add_engine_arguments,
+        add_online_arguments,
+        add_user_data_arguments,
+    )
 
     add_online_arguments(p)
     p.add_argument(
@@ -105,23 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_output_text,
         help="write here (default: stdout); with --engine dask a folder of Parquet parts",
     )
-    p.add_argument(
-        "--engine",
-        choices=("single", "dask"),
-        default="single",
-        help="single process (default) or a Dask cluster (pip install 'geo-agreements[dask]')",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="with --engine dask: a running scheduler (default: a local cluster on 127.0.0.1)",
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="with --engine dask and no --scheduler: local worker processes (default: cores)",
-    )
+    add_engine_arguments(p, what="geoparse")
     p.add_argument(
         "--partition-mb",
         type=float,

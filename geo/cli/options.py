@@ -1,4 +1,7 @@
-"""Arguments shared by the commands that build layers (``geo build``, ``geo export``)."""
+"""Arguments shared by the commands that build layers (``geo build``, ``geo export``).
+
+Also the Dask engine's options, which ``geo extract`` shares with them.
+"""
 
 from __future__ import annotations
 
@@ -92,6 +95,57 @@ def online_geocoder(args: Any) -> Any:
     )
 
 
+def add_engine_arguments(parser: Any, *, what: str) -> None:
+    """``--engine``, ``--scheduler``, ``--workers``: where the work runs (*what* it is)."""
+    parser.add_argument(
+        "--engine",
+        choices=("single", "dask"),
+        default="single",
+        help=f"{what} in a single process (default) or on a Dask cluster "
+        "(pip install 'geo-agreements[dask]')",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler (default: a local cluster on 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="with --engine dask and no --scheduler: local worker processes (default: cores)",
+    )
+
+
+def check_engine_arguments(args: Any, dask_only: tuple[str, ...] = ("scheduler", "workers")) -> str:
+    """The engine asked for, after the usage checks its options share (exit 2)."""
+    engine = str(getattr(args, "engine", "single"))
+    if engine != "dask":
+        if any(getattr(args, name, None) is not None for name in dask_only):
+            *head, last = ["--" + name.replace("_", "-") for name in dask_only]
+            msg = f"{', '.join(head)} and {last} need --engine dask"
+            raise ConfigurationError(msg)
+        return engine
+    if args.scheduler and args.workers is not None:
+        msg = "--workers starts a local cluster; with --scheduler the cluster's workers are used"
+        raise ConfigurationError(msg)
+    if args.workers is not None and args.workers < 1:
+        msg = f"--workers must be at least 1, not {args.workers}"
+        raise ConfigurationError(msg)
+    return engine
+
+
+def mentions_aggregate(args: Any) -> Any:
+    """How ``--from-mentions`` records are folded: ``None`` (this process) or on Dask."""
+    if getattr(args, "engine", "single") != "dask":
+        return None
+    from functools import partial
+
+    from geo.scale.engine import aggregate_dask
+
+    return partial(aggregate_dask, scheduler=args.scheduler, workers=args.workers)
+
+
 def add_layer_arguments(parser: Any) -> None:
     """Add the arguments of every command that builds layers to *parser*.
 
@@ -120,6 +174,7 @@ def add_layer_arguments(parser: Any) -> None:
     )
     add_user_data_arguments(parser)
     add_online_arguments(parser)
+    add_engine_arguments(parser, what="with --from-mentions, aggregate the records")
 
 
 def check_layer_inputs(args: Any) -> list[str]:
@@ -135,6 +190,12 @@ def check_layer_inputs(args: Any) -> list[str]:
         raise ConfigurationError(msg)
     if not mentions and not args.inputs:
         msg = "nothing to read: give INPUT documents (files, folders, corpora) or --from-mentions"
+        raise ConfigurationError(msg)
+    if check_engine_arguments(args) == "dask" and not mentions:
+        msg = (
+            "--engine dask aggregates the records of --from-mentions; parse the documents "
+            "with geo extract --engine dask first"
+        )
         raise ConfigurationError(msg)
     if mentions and (args.corrections or getattr(args, "online", False)):
         msg = (

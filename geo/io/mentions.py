@@ -6,8 +6,11 @@ of a run: extract once (on one machine or a Dask cluster), then build maps and e
 from the records (``geo build --from-mentions``) as often as needed, without parsing a
 document again. This module is the one place that knows their columnar form:
 
-* :data:`PARQUET_SCHEMA`: the record fields with fixed Arrow types (so every part of a
-  partitioned output has the same schema, also a part without any mention), plus
+* :func:`mention_schema`: the record fields with fixed Arrow types (so every part of a
+  partitioned output has the same schema, also a part without any mention), then the
+  document's metadata (:data:`geo.models.DOCUMENT_FIELDS`: ``doc_title``, ``doc_date``,
+  ``doc_lang``, ``doc_source``, ``doc_outlet``, ``doc_url``, repeated on each of its
+  mentions; not in JSON Lines or CSV, whose records stay one line of the mention), plus
   ``candidates`` (a JSON string, like the CSV output) when asked for.
 * GeoParquet (:func:`mention_schema` with ``geometry=True``): the same columns plus
   ``geometry``, a WKB point (lon, lat) per mention, null when the name did not resolve,
@@ -32,7 +35,7 @@ from types import TracebackType
 from typing import Any
 
 from geo.errors import DataError, DocumentError
-from geo.models import RECORD_FIELDS
+from geo.models import DOCUMENT_FIELDS, RECORD_FIELDS
 
 __all__ = [
     "GEOPARQUET_METADATA",
@@ -96,6 +99,7 @@ def mention_schema(*, candidates: bool = False, geometry: bool = False) -> Any:
     """
     pa = _pyarrow()
     fields = [pa.field(name, getattr(pa, kind)()) for name, kind in FIELD_TYPES.items()]
+    fields += [pa.field(name, pa.string()) for name in DOCUMENT_FIELDS]
     if candidates:
         fields.append(pa.field("candidates", pa.string()))
     metadata = None
@@ -117,6 +121,8 @@ def records_table(records: list[dict[str, Any]], schema: Any) -> Any:
     pa = _pyarrow()
     names = set(schema.names)
     columns: dict[str, list[Any]] = {name: [r[name] for r in records] for name in FIELD_TYPES}
+    for name in DOCUMENT_FIELDS:
+        columns[name] = [r.get(name) for r in records]
     if "candidates" in names:
         columns["candidates"] = [
             None if r.get("candidates") is None else json.dumps(r["candidates"]) for r in records
@@ -241,13 +247,15 @@ def read_mention_records(
     *,
     on_error: Callable[[DocumentError], None] | None = None,
     batch_rows: int = BATCH_ROWS,
+    documents: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Stream the mention records of JSON Lines files, Parquet files and folders of parts.
 
     Records come in the order written (document order for ``geo extract``); Parquet is
     read a batch of *batch_rows* at a time, one file at a time. A JSON Lines line that is
     not a record is reported as ``file:line`` and skipped; a Parquet file without the
-    record columns raises :class:`~geo.errors.DataError` naming it.
+    record columns raises :class:`~geo.errors.DataError` naming it. With *documents*,
+    records from Parquet also carry the :data:`~geo.models.DOCUMENT_FIELDS` the file has.
     """
     report = on_error or (lambda err: None)
     if isinstance(sources, str | Path):
@@ -271,5 +279,8 @@ def read_mention_records(
                     f"{', '.join(missing)})"
                 )
                 raise DataError(msg)
-            for batch in parquet.iter_batches(batch_size=batch_rows, columns=list(RECORD_FIELDS)):
+            columns = list(RECORD_FIELDS)
+            if documents:  # the metadata columns the file has (older files have none)
+                columns += [f for f in DOCUMENT_FIELDS if f in parquet.schema_arrow.names]
+            for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
                 yield from batch.to_pylist()

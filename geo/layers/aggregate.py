@@ -21,7 +21,9 @@ for the same documents (the seeds' are compared in ``tests/test_scale.py``), wit
 difference: the ``agreed_areas`` rule ("four agreed military areas in Norway") reads the
 document text, which mention records do not carry, so ``implied_count``/``implied_by``
 are 0/empty, and the documents layer has no agreement links and only the documents with
-at least one mention (their titles, dates and outlets are not in the records).
+at least one mention. Their titles, dates, languages, outlets and URLs come from the
+Parquet records (:data:`geo.models.DOCUMENT_FIELDS`), so a map built from Parquet parts
+has the time control and the quotes' citations; JSON Lines records do not carry them.
 
 Records must come in document order (all mentions of a document together), as ``geo
 extract`` writes them.
@@ -44,6 +46,7 @@ from geo.layers.build import (
     error_collector,
     load_user_registry,
     place_row,
+    reported,
     site_rows,
     sort_place_rows,
     with_user_sites,
@@ -51,13 +54,19 @@ from geo.layers.build import (
 from geo.layers.schema import COLUMNS, MAX_QUOTES, Layers, parse_as_of, point
 from geo.layers.validate import validate_layers
 from geo.link.rules import mention_id
-from geo.models import DEMONYM, Place
+from geo.models import DEMONYM, DOCUMENT_FIELDS, Place
 
 if TYPE_CHECKING:
     from geo.gazetteer.query import Gazetteer
     from geo.registry.agreements import Registry
 
-__all__ = ["MAX_MENTION_ROWS", "MentionAggregator", "QuoteTop", "build_layers_from_mentions"]
+__all__ = [
+    "MAX_MENTION_ROWS",
+    "MentionAggregator",
+    "QuoteTop",
+    "aggregate_mentions",
+    "build_layers_from_mentions",
+]
 
 #: Rows of the ``mentions`` and ``unresolved`` tables kept from mention records.
 MAX_MENTION_ROWS = 200_000
@@ -66,38 +75,96 @@ MAX_MENTION_ROWS = 200_000
 class QuoteTop:
     """The best *limit* quotes of one place, chosen while the mentions stream past.
 
-    The rule of :func:`geo.layers.build._best_quotes` — first mentions of each document
-    first, then the others, never two from one sentence — needs only the first *limit*
-    first-mentions and the first *limit* other mentions whose sentence is new: at most
-    ``2 * limit`` quotes are ever held, whatever the corpus size.
+    The rule of :func:`geo.layers.build._best_quotes` -- first mentions of each document
+    first, then the others, never two from one sentence -- applied to a stream in
+    bounded memory, and **mergeable**: two summaries of consecutive stretches of the
+    stream (:meth:`merge`, as the Dask engine does with the partitions it aggregates)
+    give exactly the quotes of one summary of the whole stream.
+
+    What is kept: the first *limit* first-mentions and a count of all of them; the
+    other mentions whose sentence is new in their document, in order, each with the
+    index (among first-mentions) of its document's first mention when they share its
+    sentence -- such a quote is dropped if, and only if, that first mention is chosen,
+    which depends on how many first-mentions came before the stretch. Collection of the
+    others stops once *limit* of them can never be dropped, so at most ``3 * limit``
+    quotes are held, whatever the corpus size. A document's mentions must not be split
+    between two merged stretches (``geo extract`` never splits them).
     """
 
-    __slots__ = ("firsts", "keys", "last_doc", "limit", "rest")
+    __slots__ = (
+        "first_doc",
+        "first_key",
+        "firsts",
+        "last_doc",
+        "limit",
+        "n_firsts",
+        "n_sure",
+        "rest",
+        "seen",
+    )
 
     def __init__(self, limit: int = MAX_QUOTES) -> None:
         self.limit = limit
         self.firsts: list[dict[str, Any]] = []
-        self.rest: list[dict[str, Any]] = []
-        self.keys: set[tuple[str, int]] = set()
+        self.n_firsts = 0  # first-mentions seen, kept or not
+        # (quote, index of its document's first mention if in the same sentence, else -1)
+        self.rest: list[tuple[dict[str, Any], int]] = []
+        self.n_sure = 0  # entries of rest that no first mention can displace
+        self.first_doc: str | None = None
         self.last_doc: str | None = None
+        self.first_key = 0  # sentence of the current document's first mention
+        self.seen: set[int] = set()  # sentences of the current document's other quotes
 
     def add(self, record: dict[str, Any]) -> None:
         """Consider the quote of one mention record (records in document order)."""
         doc = record["doc"]
-        key = (doc, record["sentence_start"])
-        first = doc != self.last_doc
-        self.last_doc = doc
-        if first:
+        key = record["sentence_start"]
+        if doc != self.last_doc:
+            if self.first_doc is None:
+                self.first_doc = doc
+            self.last_doc = doc
+            self.first_key = key
+            self.seen = set()
             if len(self.firsts) < self.limit:
                 self.firsts.append(_quote(record))
-                self.keys.add(key)
-        elif len(self.rest) < self.limit and key not in self.keys:
-            self.rest.append(_quote(record))
-            self.keys.add(key)
+            self.n_firsts += 1
+            return
+        if self.n_sure >= self.limit or key in self.seen:
+            return
+        self.seen.add(key)
+        shares = self.n_firsts - 1 if key == self.first_key else -1
+        self._keep(_quote(record), shares)
+
+    def _keep(self, quote: dict[str, Any], shares: int) -> None:
+        self.rest.append((quote, shares))
+        if shares < 0 or shares >= self.limit:
+            self.n_sure += 1
+
+    def merge(self, later: QuoteTop) -> None:
+        """Append the summary of the stretch of records that came right after this one."""
+        if later.first_doc is None:
+            return
+        if later.first_doc == self.last_doc:
+            msg = (
+                f"the mentions of document {later.first_doc!r} are split between two "
+                "inputs; keep each document's records together"
+            )
+            raise ValueError(msg)
+        if self.first_doc is None:
+            self.first_doc = later.first_doc
+        offset = self.n_firsts
+        self.firsts.extend(later.firsts[: max(0, self.limit - len(self.firsts))])
+        self.n_firsts += later.n_firsts
+        for quote, shares in later.rest:
+            if self.n_sure >= self.limit:
+                break
+            self._keep(quote, shares + offset if shares >= 0 else -1)
+        self.last_doc, self.first_key, self.seen = later.last_doc, later.first_key, later.seen
 
     def quotes(self) -> list[dict[str, Any]]:
         """The chosen quotes, best first."""
-        return [*self.firsts, *self.rest][: self.limit]
+        others = [q for q, shares in self.rest if not 0 <= shares < self.limit]
+        return [*self.firsts, *others[: self.limit]][: self.limit]
 
     def __len__(self) -> int:
         return len(self.firsts) + len(self.rest)
@@ -124,6 +191,36 @@ class _PlaceSummary:
     all_quotes: QuoteTop = field(default_factory=QuoteTop)
     name_docs: list[str] = field(default_factory=list)
     all_docs: list[str] = field(default_factory=list)
+    # first and last dates of the documents naming it (by name; by name or demonym)
+    name_dates: tuple[str | None, str | None] = (None, None)
+    all_dates: tuple[str | None, str | None] = (None, None)
+
+    def merge(self, later: _PlaceSummary) -> None:
+        """Fold in the summary of the same place over the records that came after."""
+        self.names += later.names
+        self.demonyms += later.demonyms
+        self.name_quotes.merge(later.name_quotes)
+        self.all_quotes.merge(later.all_quotes)
+        _extend_docs(self.name_docs, later.name_docs)
+        _extend_docs(self.all_docs, later.all_docs)
+        self.name_dates = reported([*self.name_dates, *later.name_dates])
+        self.all_dates = reported([*self.all_dates, *later.all_dates])
+
+
+def _widen(span: tuple[str | None, str | None], date: str) -> tuple[str | None, str | None]:
+    """*span* (first, last) widened to include *date* (as :func:`reported` orders dates)."""
+    first, last = span
+    if first is None or last is None:
+        return date, date
+    if date < first:
+        return date, last
+    return (first, date) if date > last else span
+
+
+def _extend_docs(docs: list[str], later: list[str]) -> None:
+    """Append *later*'s document ids, the boundary's repeat (if any) once."""
+    start = 1 if docs and later and docs[-1] == later[0] else 0
+    docs.extend(later[start:])
 
 
 @dataclass
@@ -131,6 +228,12 @@ class _DocSummary:
     mentions: int = 0
     unresolved: int = 0
     points: dict[tuple[float, float], None] = field(default_factory=dict)
+    meta: dict[str, Any] | None = None  # DOCUMENT_FIELDS, when the records carry them
+
+    def merge(self, later: _DocSummary) -> None:
+        self.mentions += later.mentions
+        self.unresolved += later.unresolved
+        self.points.update(later.points)
 
 
 class MentionAggregator:
@@ -141,9 +244,18 @@ class MentionAggregator:
     :func:`build_layers_from_mentions`.
     """
 
-    def __init__(self, site_ids: Iterable[str], max_rows: int = MAX_MENTION_ROWS) -> None:
+    def __init__(
+        self,
+        site_ids: Iterable[str],
+        max_rows: int = MAX_MENTION_ROWS,
+        *,
+        keep_rows: tuple[int, int] | None = None,
+    ) -> None:
         self.site_ids = frozenset(site_ids)
         self.max_rows = max_rows
+        # How many mention and unresolved rows this aggregate stores (at most max_rows): a
+        # Dask worker whose part comes after the tables are full sends none back.
+        self.keep_mentions, self.keep_unresolved = keep_rows or (max_rows, max_rows)
         self.places: dict[str, _PlaceSummary] = {}
         self.documents: dict[str, _DocSummary] = {}
         self.mention_rows: list[dict[str, Any]] = []
@@ -158,13 +270,15 @@ class MentionAggregator:
         doc = self.documents.get(doc_id)
         if doc is None:
             doc = self.documents[doc_id] = _DocSummary()
+            if DOCUMENT_FIELDS[0] in record:
+                doc.meta = {f: record.get(f) for f in DOCUMENT_FIELDS}
         place_id = record["id"]
         if place_id is None:
             doc.unresolved += 1
-            self._row(
-                self.unresolved_rows,
-                {k: record[k] for k in ("doc", "start", "end", "surface", "sentence", "reason")},
-            )
+            if self._room(self.unresolved_rows, self.keep_unresolved):
+                self.unresolved_rows.append(
+                    {k: record[k] for k in ("doc", "start", "end", "surface", "sentence", "reason")}
+                )
             return
         doc.mentions += 1
         lat, lon = record["lat"], record["lon"]
@@ -177,6 +291,9 @@ class MentionAggregator:
         summary.all_quotes.add(record)
         if not summary.all_docs or summary.all_docs[-1] != doc_id:
             summary.all_docs.append(doc_id)
+        date = record.get("doc_date")
+        if date:
+            summary.all_dates = _widen(summary.all_dates, date)
         if demonym:
             summary.demonyms += 1
         else:
@@ -184,8 +301,11 @@ class MentionAggregator:
             summary.name_quotes.add(record)
             if not summary.name_docs or summary.name_docs[-1] != doc_id:
                 summary.name_docs.append(doc_id)
-        self._row(
-            self.mention_rows,
+            if date:
+                summary.name_dates = _widen(summary.name_dates, date)
+        if not self._room(self.mention_rows, self.keep_mentions):
+            return
+        self.mention_rows.append(
             {
                 "mention_id": mention_id(doc_id, record["start"], record["end"]),
                 "doc": doc_id,
@@ -206,19 +326,49 @@ class MentionAggregator:
                 "lat": lat,
                 "lon": lon,
                 "geometry": point(lat, lon),
-            },
+            }
         )
 
-    def _row(self, rows: list[dict[str, Any]], row: dict[str, Any]) -> None:
-        if len(rows) < self.max_rows:
-            rows.append(row)
-        else:
-            self.dropped_rows += 1
+    def merge(self, later: MentionAggregator) -> None:
+        """Fold in the aggregate of the records that came right after these.
+
+        The result is what :meth:`add` would have made of both streams one after the
+        other -- the same counts, quotes, rows and orders -- so partitions can be
+        aggregated apart (on Dask workers) and merged in order on the driver.
+        """
+        self.records += later.records
+        for doc_id, doc in later.documents.items():
+            mine = self.documents.get(doc_id)
+            if mine is None:
+                self.documents[doc_id] = doc
+            else:
+                mine.merge(doc)
+        for place_id, summary in later.places.items():
+            own = self.places.get(place_id)
+            if own is None:
+                self.places[place_id] = summary
+            else:
+                own.merge(summary)
+        for rows, more in (
+            (self.mention_rows, later.mention_rows),
+            (self.unresolved_rows, later.unresolved_rows),
+        ):
+            room = max(0, self.max_rows - len(rows))
+            rows.extend(more[:room])
+            self.dropped_rows += max(0, len(more) - room)
+        self.dropped_rows += later.dropped_rows
+
+    def _room(self, rows: list[dict[str, Any]], cap: int) -> bool:
+        """Whether *rows* takes one more row; counts it as dropped when not."""
+        if len(rows) < cap:
+            return True
+        self.dropped_rows += 1
+        return False
 
     def named_sites(self) -> dict[str, Named]:
         """The sites' mentions by name (demonyms of a site do not count, as in build_layers)."""
         return {
-            place_id: Named(s.names, s.name_quotes.quotes(), s.name_docs)
+            place_id: Named(s.names, s.name_quotes.quotes(), s.name_docs, s.name_dates)
             for place_id, s in self.places.items()
             if place_id in self.site_ids and s.names
         }
@@ -233,7 +383,7 @@ class MentionAggregator:
             rows.append(
                 place_row(
                     _place_of(place_id, s.record, gazetteer),
-                    Named(s.names, quotes, []),
+                    Named(s.names, quotes, [], s.all_dates),
                     demonyms=s.demonyms,
                     doc_ids=s.all_docs,
                 )
@@ -241,18 +391,17 @@ class MentionAggregator:
         return sort_place_rows(rows)
 
     def document_rows(self) -> list[dict[str, Any]]:
-        """The documents layer as far as records tell it: ids, counts and points."""
+        """The documents layer as far as records tell it: ids, counts, points, metadata.
+
+        Titles, dates, languages, sources, outlets and URLs come from the Parquet
+        records' :data:`~geo.models.DOCUMENT_FIELDS` (JSON Lines records have none).
+        """
         from shapely.geometry import MultiPoint
 
         return [
             {
                 "doc_id": doc_id,
-                "title": None,
-                "date": None,
-                "lang": None,
-                "source": None,
-                "outlet": None,
-                "url": None,
+                **{f.removeprefix("doc_"): (d.meta or {}).get(f) for f in DOCUMENT_FIELDS},
                 "n_mentions": d.mentions,
                 "n_unresolved": d.unresolved,
                 "agreements": "",
@@ -280,6 +429,22 @@ def _place_of(place_id: str, record: dict[str, Any], gazetteer: Gazetteer | None
     )
 
 
+def aggregate_mentions(
+    sources: Sequence[Path | str] | Path | str,
+    site_ids: Iterable[str],
+    *,
+    max_rows: int = MAX_MENTION_ROWS,
+    on_error: Callable[[DocumentError], None] | None = None,
+) -> MentionAggregator:
+    """Fold the records of *sources* (mentions files or folders of parts) in this process."""
+    from geo.io.mentions import read_mention_records
+
+    aggregator = MentionAggregator(site_ids, max_rows=max_rows)
+    for record in read_mention_records(sources, on_error=on_error, documents=True):
+        aggregator.add(record)
+    return aggregator
+
+
 def build_layers_from_mentions(
     sources: Sequence[Path | str] | Path | str,
     *,
@@ -290,6 +455,7 @@ def build_layers_from_mentions(
     registry: Registry | None = None,
     on_error: Callable[[DocumentError], None] | None = None,
     max_rows: int = MAX_MENTION_ROWS,
+    aggregate: Callable[..., MentionAggregator] | None = None,
 ) -> Layers:
     """The layers of :func:`geo.layers.build.build_layers`, from ``geo extract`` records.
 
@@ -299,10 +465,14 @@ def build_layers_from_mentions(
     applied when the records were extracted). The gazetteer (loaded when not given)
     supplies each place's kind and source. See the module docstring for what differs
     from a build from documents, and for the memory bound.
+
+    *aggregate* folds the records: :func:`aggregate_mentions` (this process) by default;
+    ``functools.partial(geo.scale.engine.aggregate_dask, scheduler=..., workers=...)``
+    aggregates them on a Dask cluster with the same result (``--engine dask``; passed
+    in, because the layers stage does not import the engine above it). It is called as
+    ``aggregate(sources, site_ids, max_rows=..., on_error=...)``.
     """
     import pandas as pd
-
-    from geo.io.mentions import read_mention_records
 
     date = parse_as_of(as_of)
     user_sites, registry = load_user_registry(sites, agreements, registry)
@@ -313,9 +483,8 @@ def build_layers_from_mentions(
         gazetteer = load_gazetteer()
     gazetteer = with_user_sites(gazetteer, user_sites)
     site_ids = set(registry.site_ids())
-    aggregator = MentionAggregator(site_ids, max_rows=max_rows)
-    for record in read_mention_records(sources, on_error=report):
-        aggregator.add(record)
+    fold = aggregate or aggregate_mentions
+    aggregator = fold(sources, site_ids, max_rows=max_rows, on_error=report)
     if aggregator.dropped_rows:
         warnings.warn(
             f"{aggregator.dropped_rows:,} mention rows beyond the first {max_rows:,} were left "

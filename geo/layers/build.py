@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from geo.errors import ConfigurationError, DocumentError, GeoError
 from geo.link.rules import Link, link_documents, mention_id
-from geo.models import Document, ParsedDocument, Place, Resolution
+from geo.models import (
+    Document,
+    ParsedDocument,
+    Place,
+    Resolution,
+    document_outlet,
+)
 from geo.registry.agreements import Agreement, Registry, load_registry
 from geo.vocab import combine_status
 
@@ -174,6 +180,18 @@ class Named(NamedTuple):
     mentions: int
     quotes: list[dict[str, Any]]
     doc_ids: list[str]
+    #: The earliest and latest date of those documents (ISO, possibly partial), if dated.
+    reported: tuple[str | None, str | None] = (None, None)
+
+
+def reported(dates: Iterable[str | None]) -> tuple[str | None, str | None]:
+    """The first and last of *dates* (ISO 8601, possibly partial), skipping unknown ones.
+
+    ISO dates sort as text; a partial date sorts before the full dates it contains
+    ("2022-02" < "2022-02-15"), which is what "first reported" should say of it.
+    """
+    known = [d for d in dates if d]
+    return (min(known), max(known)) if known else (None, None)
 
 
 def _site_rows(
@@ -189,10 +207,12 @@ def _site_rows(
             if r.place is not None and not r.mention.demonym:
                 mentions.setdefault(r.place.id, []).append(r)
     texts = {doc.document.id: doc.document.text for doc in parsed}
-    named = {
-        site_id: Named(len(found), _best_quotes(found), _unique(r.mention.doc for r in found))
-        for site_id, found in mentions.items()
-    }
+    dates = {doc.document.id: doc.document.date for doc in parsed}
+    named = {}
+    for site_id, found in mentions.items():
+        doc_ids = _unique(r.mention.doc for r in found)
+        reports = reported(dates.get(d) for d in doc_ids)
+        named[site_id] = Named(len(found), _best_quotes(found), doc_ids, reports)
     return site_rows(registry, as_of, named, links, texts, user_sites)
 
 
@@ -275,6 +295,8 @@ def site_rows(
                 "quotes": _json(found.quotes),
                 "implied_by": _json(implied_quotes[:MAX_QUOTES]),
                 "doc_ids": _json(found.doc_ids),
+                "first_reported": found.reported[0],
+                "last_reported": found.reported[1],
                 "coord_precision": (site.coord_precision or None) if site else None,
                 "source_url": site.source_urls[0] if site and site.source_urls else None,
                 "has_point": lat is not None and lon is not None,
@@ -287,6 +309,7 @@ def site_rows(
 
 
 def _place_rows(parsed: Sequence[ParsedDocument], site_ids: set[str]) -> list[dict[str, Any]]:
+    dates = {doc.document.id: doc.document.date for doc in parsed}
     by_place: dict[str, list[Resolution]] = {}
     for doc in parsed:
         for r in doc.resolutions:
@@ -297,12 +320,14 @@ def _place_rows(parsed: Sequence[ParsedDocument], site_ids: set[str]) -> list[di
         p = found[0].place
         assert p is not None
         names = [r for r in found if not r.mention.demonym]
+        doc_ids = _unique(r.mention.doc for r in found)
+        reports = reported(map(dates.get, doc_ids))
         rows.append(
             place_row(
                 p,
-                Named(len(names), _best_quotes(names or found), []),
+                Named(len(names), _best_quotes(names or found), [], reports),
                 demonyms=len(found) - len(names),
-                doc_ids=_unique(r.mention.doc for r in found),
+                doc_ids=doc_ids,
             )
         )
     return sort_place_rows(rows)
@@ -312,7 +337,8 @@ def place_row(place: Place, named: Named, *, demonyms: int, doc_ids: list[str]) 
     """One row of the places layer: *named* counts the mentions by name (not demonyms).
 
     *named*'s quotes are those of the names, or of the demonyms when there is no name;
-    *doc_ids* are the documents of both.
+    *doc_ids* are the documents of both, and *named*'s ``reported`` their first and last
+    dates.
     """
     p = place
     return {
@@ -323,6 +349,8 @@ def place_row(place: Place, named: Named, *, demonyms: int, doc_ids: list[str]) 
         "mention_count": named.mentions,
         "demonym_count": demonyms,
         "doc_ids": _json(doc_ids),
+        "first_reported": named.reported[0],
+        "last_reported": named.reported[1],
         "quotes": _json(named.quotes),
         "source": p.source or None,
         "has_point": p.has_point,
@@ -442,32 +470,6 @@ def _country_rows(
             }
         )
     return rows
-
-
-#: Metadata keys that name a document's outlet (front matter or JSON Lines fields).
-OUTLET_KEYS = ("outlet", "source", "publisher", "site_name", "sitename", "newspaper")
-
-
-def document_outlet(doc: Document) -> str | None:
-    """Who published *doc*: ``outlet``/``source``/``publisher`` metadata, else the URL's host.
-
-    Front matter (``outlet: BusinessWorld``) and JSON Lines records (``"source":
-    "Reuters"``) both carry it; a document with only a ``url`` gets the URL's host name.
-    """
-    for key in OUTLET_KEYS:
-        value = doc.meta.get(key) if doc.meta else None
-        if isinstance(value, str) and value.strip():
-            return " ".join(value.split())[:200]
-    if doc.url:
-        from urllib.parse import urlsplit
-
-        try:
-            host = urlsplit(doc.url).hostname
-        except ValueError:
-            host = None
-        if host:
-            return host.removeprefix("www.")
-    return None
 
 
 def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict[str, Any]]:

@@ -38,13 +38,16 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import ConfigurationError, DocumentError
 from geo.io.documents import DocumentWarning, Partition, UniqueIds, plan_partitions
 from geo.scale.state import worker_state
 
-__all__ = ["PartResult", "extract_dask", "parse_partition"]
+if TYPE_CHECKING:
+    from geo.layers.aggregate import MentionAggregator
+
+__all__ = ["PartResult", "aggregate_dask", "aggregate_part", "extract_dask", "parse_partition"]
 
 
 @dataclass
@@ -75,6 +78,7 @@ def parse_partition(
     """
     from geo.io.documents import read_partition
     from geo.io.mentions import MentionWriter
+    from geo.models import document_fields
     from geo.parse.pipeline import geoparse
 
     gaz, fixes = worker_state(sites, corrections)
@@ -92,10 +96,12 @@ def parse_partition(
                 parsed = apply_corrections([parsed], fixes)[0]
             doc = parsed.document
             result.docs.append((doc.id, doc.source, len(parsed.resolutions)))
+            meta = document_fields(parsed)
             for r in parsed.resolutions:
                 record = r.to_record()
                 if candidates:
                     record["candidates"] = r.candidate_records()
+                record.update(meta)
                 writer.write(record)
                 result.mentions += 1
                 result.resolved += r.place is not None
@@ -247,15 +253,159 @@ def extract_dask(
                 staged[empty] = output / empty.name
             publish(staged, folder=output)
     finally:
-        client.close()
-        if cluster is not None:
-            # Our own cluster, after the parts are published: a worker slow to exit (one
-            # that held a large partition) is killed, which is no news for the user.
-            nanny = logging.getLogger("distributed.nanny")
-            level = nanny.level
-            nanny.setLevel(logging.ERROR)
-            try:
-                cluster.close()
-            finally:
-                nanny.setLevel(level)
+        _close(client, cluster)
     return counts
+
+
+def _close(client: Any, cluster: Any) -> None:
+    """Close the client, and the local cluster if it is ours."""
+    client.close()
+    if cluster is not None:
+        # Our own cluster, after the results are in: a worker slow to exit (one that
+        # held a large partition) is killed, which is no news for the user.
+        nanny = logging.getLogger("distributed.nanny")
+        level = nanny.level
+        nanny.setLevel(logging.ERROR)
+        try:
+            cluster.close()
+        finally:
+            nanny.setLevel(level)
+
+
+# ------------------------------------------------------------------ stage 2: aggregation
+
+
+def aggregate_part(
+    paths: Sequence[str], site_ids: frozenset[str], max_rows: int, keep_rows: tuple[int, int]
+) -> tuple[MentionAggregator, list[str]]:
+    """Aggregate the records of consecutive mentions files on a worker.
+
+    *keep_rows* caps the mention and unresolved rows sent back (the room the driver's
+    tables will still have when this group's turn comes). Returns the aggregate and the
+    messages of the records that could not be read (the driver reports them, in file
+    order). A file that is not mention records at all raises
+    :class:`~geo.errors.DataError`, which reaches the driver as it is.
+    """
+    from geo.io.mentions import read_mention_records
+    from geo.layers.aggregate import MentionAggregator
+
+    problems: list[str] = []
+    aggregator = MentionAggregator(site_ids, max_rows=max_rows, keep_rows=keep_rows)
+    report = lambda err: problems.append(str(err))  # noqa: E731
+    for record in read_mention_records(paths, on_error=report, documents=True):
+        aggregator.add(record)
+    return aggregator, problems
+
+
+def _row_counts(path: str) -> tuple[int, int] | None:
+    """(resolved, unresolved) records of a Parquet mentions file, from its footer.
+
+    ``None`` when the footer does not say (JSON Lines, no statistics, unreadable): the
+    worker then reads the file and reports what is wrong with it.
+    """
+    if not path.lower().endswith(".parquet"):
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+        column = meta.schema.names.index("id")
+        nulls = 0
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(column).statistics
+            if stats is None or not stats.has_null_count:
+                return None
+            nulls += stats.null_count
+    except (OSError, ValueError):
+        return None
+    return meta.num_rows - nulls, nulls
+
+
+def _groups(files: Sequence[str], n: int) -> list[list[str]]:
+    """*files* cut into at most *n* runs of consecutive files of about equal size."""
+    sizes = [os.path.getsize(f) for f in files]
+    target = sum(sizes) / max(1, n)
+    groups: list[list[str]] = [[]]
+    filled = 0.0
+    for path, size in zip(files, sizes, strict=True):
+        if groups[-1] and filled + size / 2 > target and len(groups) < n:
+            groups.append([])
+            filled = 0.0
+        groups[-1].append(path)
+        filled += size
+    return groups if groups[0] else []
+
+
+def aggregate_dask(
+    sources: Sequence[Path | str] | Path | str,
+    site_ids: set[str] | frozenset[str],
+    *,
+    max_rows: int,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    tasks_per_worker: int = 2,
+    on_error: Callable[[DocumentError], None] | None = None,
+) -> MentionAggregator:
+    """Stage 2 of a big corpus on Dask: aggregate mention records where the cores are.
+
+    The mentions files (the Parquet parts of ``geo extract --engine dask``, Parquet or
+    JSON Lines files) are cut into runs of consecutive files, *tasks_per_worker* per
+    worker. A worker folds its run into a :class:`~geo.layers.aggregate.MentionAggregator`
+    (counts, bounded quotes, capped rows), and the driver merges the aggregates in
+    order (:meth:`~geo.layers.aggregate.MentionAggregator.merge`), which gives exactly
+    the single-process aggregate. Few, large tasks keep what travels back small: an
+    aggregate holds a bounded number of quotes per place, and each run sends only the
+    mention rows the capped tables will still take (known from the Parquet footers'
+    null counts of ``id``). The files must be readable by every worker (automatic for
+    the default local cluster on 127.0.0.1).
+    """
+    from geo.io.mentions import mention_files
+    from geo.layers.aggregate import MentionAggregator
+
+    report = on_error or (lambda err: None)
+    if workers is not None and workers < 1:
+        msg = f"--workers must be at least 1, not {workers}"
+        raise ConfigurationError(msg)
+    if isinstance(sources, str | Path):
+        sources = [sources]
+    files = [os.path.realpath(p) for source in sources for p in mention_files(source)]
+    ids = frozenset(site_ids)
+    total = MentionAggregator(ids, max_rows=max_rows)
+    run = uuid.uuid4().hex[:12]
+    client, cluster = _client(scheduler, workers)
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        futures = []
+        before: tuple[int, int] | None = (0, 0)  # rows of the runs submitted so far
+        for number, group in enumerate(_groups(files, n_workers * tasks_per_worker)):
+            room = (max_rows, max_rows)
+            if before is not None:
+                room = (max(0, max_rows - before[0]), max(0, max_rows - before[1]))
+                counts = [_row_counts(path) for path in group]
+                if any(c is None for c in counts):
+                    before = None  # unknown from here on: later runs keep every row
+                else:
+                    before = (
+                        before[0] + sum(c[0] for c in counts if c),
+                        before[1] + sum(c[1] for c in counts if c),
+                    )
+            futures.append(
+                client.submit(
+                    aggregate_part,
+                    group,
+                    ids,
+                    max_rows,
+                    room,
+                    key=f"geo-aggregate-{run}-{number:05d}",
+                    pure=False,
+                )
+            )
+        for future in futures:  # in order: the merge is sequential
+            part, problems = future.result()
+            for message in problems:
+                report(DocumentError(message))
+            total.merge(part)
+            del part
+    finally:
+        _close(client, cluster)
+    return total
