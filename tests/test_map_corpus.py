@@ -156,6 +156,8 @@ def test_popup_links_the_article(corpus_map: tuple[Path, Layers]) -> None:
         assert link.get_attribute("href") == URL_2016
         assert link.get_attribute("rel") == "noopener noreferrer"
         assert link.inner_text() == "US and Philippines name the first five EDCA locations"
+        # named in the 2016 and 2023 articles: first and last report (layer columns)
+        assert "Reported\t2016-03-18 to 2023-04-03" in popup.inner_text()
         _clean(session)
 
 

@@ -733,6 +733,7 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
             "ax": (anchors.get(country or "") or anchors.get(host or "")) if not point else None,
             "dd": _doc_refs(quotes, row.get("doc_ids"), row.get("implied_by")),
             "im": _int(row.get("implied_count")),
+            "rp": _reported(row),
         }
         site.update((k, v) for k, v in optional.items() if v)
         sites.append(site)
@@ -757,6 +758,9 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
                 "dd": _doc_refs(quotes, row.get("doc_ids"), None),
             }
         )
+        reported = _reported(row)
+        if reported:
+            places[-1]["rp"] = reported
         if aliases.get(place_id):
             places[-1]["al"] = aliases[place_id]
     places.sort(key=lambda p: -p["m"])  # big circles first, small ones drawn on top
@@ -866,6 +870,12 @@ def _bounds(points: Sequence[Sequence[float]]) -> list[list[float]] | None:
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _reported(row: Mapping[str, Any]) -> list[str] | None:
+    """``[first, last]`` report dates of a site or place row (the popup's "Reported"), if any."""
+    first, last = _text(row.get("first_reported")), _text(row.get("last_reported"))
+    return [first, last or first] if first else None
 
 
 def _doc_refs(quotes: _Quotes, doc_ids: Any, implied: Any) -> list[int]:

@@ -133,6 +133,9 @@
       return m + (m === 1 ? ' mention' : ' mentions') + ' in ' + dc +
         (dc === 1 ? ' document' : ' documents');
     }
+    function reportedText(rp) {  // [first, last] dates of the documents naming it
+      return rp[0] === rp[1] ? String(rp[0]) : rp[0] + ' to ' + rp[1];
+    }
     function fmtLatLon(ll) {
       var lat = ll[0], lon = ll[1];
       return Math.abs(lat).toFixed(4) + '\u00b0' + (lat >= 0 ? 'N' : 'S') + ', ' +
@@ -180,6 +183,7 @@
       if (s.ll && s.pr) { where += ' (' + String(s.pr).replace(/_/g, ' ') + ')'; }
       row(table, 'Coordinates', where);
       row(table, 'Mentions', mentionsText(s.m, s.dc));
+      if (s.rp) { row(table, 'Reported', reportedText(s.rp)); }
       root.appendChild(table);
       quotesBlock(root, s.q);
       if (s.u !== undefined) {
@@ -197,6 +201,7 @@
       var table = el('table');
       row(table, 'Coordinates', fmtLatLon(p.ll));
       row(table, 'Mentions', mentionsText(p.m, p.dc));
+      if (p.rp) { row(table, 'Reported', reportedText(p.rp)); }
       root.appendChild(table);
       quotesBlock(root, p.q);
       return root;
