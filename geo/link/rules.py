@@ -117,11 +117,19 @@ _GENERIC_COMPOUND = re.compile(rf"^(?:{_GENERIC_STEM}(?:s|e)?)+(?:en|et|ne|ene|n
 # counted. Keys as above.
 _NUMBER_WORDS: Mapping[str, str] = {p.code: p.numbers for p in languages() if p.numbers}
 _AGREED = re.compile("^(?:" + "|".join(sorted(union("agreed"))) + ")$")
+# The same words as a set, when they are all literal (they are: plain words), so that a
+# document without any of them skips the search for count phrases, which need one.
+_AGREED_WORDS: frozenset[str] | None = (
+    union("agreed") if all(re.escape(w) == w for w in union("agreed")) else None
+)
 _AREAS = re.compile("^(?:" + "|".join(sorted(union("areas"))) + ")$")
 _AREA_WINDOW = 5  # tokens after the number within which "agreed" and the area word occur
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 _NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
+#: :data:`_TOKEN` for a text without non-ASCII word characters: there both patterns take
+#: the same words, and the ASCII one reads a character without a Unicode lookup.
+_ASCII_TOKEN = re.compile(_TOKEN.pattern, re.ASCII)
 
 
 class _Words:
@@ -146,9 +154,10 @@ class _Words:
             # lower-cases letter for letter, so the words of the lower-cased text are the
             # lower-cased words; a plain word's key is itself (name_key's own fast path
             # gives the same), the others go through name_key.
+            # The same words come from an ASCII-only pattern, a fifth faster (issue 14).
             self.keys = [
                 w if w.isalnum() and len(w) <= limit else name_key(w)
-                for w in _TOKEN.findall(text.lower())
+                for w in _ASCII_TOKEN.findall(text.lower())
             ]
         else:
             self.keys = [
@@ -275,6 +284,7 @@ class NameIndex:
                 forms.setdefault(key, form)
         self.acronyms: dict[str, _Name] = {}
         self.by_first_word: dict[str, list[tuple[tuple[str, ...], _Name]]] = {}
+        self._first_words: frozenset[str] = frozenset()
         for key, ids in carriers.items():
             acronym, text = key
             generic = len(ids) > 1 or (not acronym and _is_generic_key(text))
@@ -284,6 +294,7 @@ class NameIndex:
             else:
                 words = tuple(text.split())
                 self.by_first_word.setdefault(words[0], []).append((words, record))
+        self._first_words = frozenset(self.by_first_word)
         self._acronym_re = (
             re.compile(
                 r"(?<!\w)(?:"
@@ -315,7 +326,7 @@ class NameIndex:
             words = _Words(text)
         keys = words.keys
         firsts = self.by_first_word
-        for i in [i for i, key in enumerate(keys) if key in firsts]:
+        for i in _positions(keys, self._first_words.intersection(keys)):
             for form, record in firsts[keys[i]]:
                 n = len(form)
                 if tuple(keys[i : i + n]) == form:
@@ -331,6 +342,25 @@ class NameIndex:
 
 
 _NAME_INDEXES: weakref.WeakKeyDictionary[Registry, NameIndex] = weakref.WeakKeyDictionary()
+
+
+def _positions(keys: list[str], wanted: Iterable[str]) -> list[int]:
+    """The indexes of *keys* that hold one of *wanted*, in ascending order.
+
+    Called with the few words a document shares with a vocabulary (a set intersection,
+    done in C), so ``list.index`` finds them without a Python step per word (issue 14).
+    """
+    out: list[int] = []
+    for word in wanted:
+        i = -1
+        try:
+            while True:
+                i = keys.index(word, i + 1)
+                out.append(i)
+        except ValueError:
+            pass
+    out.sort()
+    return out
 
 
 # --------------------------------------------------------------------------- helpers
@@ -536,14 +566,18 @@ def _parties_rule(
 ) -> None:
     """Rule ``parties``: both parties and an agreement word in one sentence."""
     text, lang = doc.text, doc.parsed.lang
-    if not _defense_terms(lang).search(doc.words.folded()):
-        return
-    terms = _agreement_terms(lang)
     site_ids = registry.site_ids()
+    # Sentences naming two countries first: the document-wide search for defense words
+    # is needed only when there is one (issue 14: most documents have none).
+    candidates: list[tuple[int, int, list[Resolution], set[str]]] = []
     for (a, b), resolutions in doc.by_sentence.items():
         countries = _place_countries(resolutions, site_ids)
-        if len(countries) < 2:
-            continue
+        if len(countries) >= 2:
+            candidates.append((a, b, resolutions, countries))
+    if not candidates or not _defense_terms(lang).search(doc.words.folded()):
+        return
+    terms = _agreement_terms(lang)
+    for a, b, resolutions, countries in candidates:
         has_name = any(a <= s and e <= b for s, e in name_spans)
         if not (has_name or terms.search(_fold(text[a:b]))):
             continue
@@ -606,6 +640,8 @@ def _count_phrases(doc: _Doc) -> list[tuple[int, int, int]]:
     words = doc.words
     keys = words.keys
     out: list[tuple[int, int, int]] = []
+    if _AGREED_WORDS is not None and _AGREED_WORDS.isdisjoint(keys):
+        return out  # no "agreed" word, so no phrase (most documents)
     # Only a digit or a number word can start a phrase: one pass in a comprehension
     # finds them, the loop below reads the few windows after them.
     for i in [i for i, key in enumerate(keys) if key in numbers or key.isdigit()]:
