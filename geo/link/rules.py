@@ -284,7 +284,10 @@ class NameIndex:
                 forms.setdefault(key, form)
         self.acronyms: dict[str, _Name] = {}
         self.by_first_word: dict[str, list[tuple[tuple[str, ...], _Name]]] = {}
-        self._first_words: frozenset[str] = frozenset()
+        # The word forms again, by first word, then second word (None for one-word
+        # forms), then length: a position is checked with a few dict lookups instead of
+        # comparing every form that starts with its word ("us" starts 64; issue 14).
+        self._by_words: dict[str, dict[str | None, dict[int, dict[tuple[str, ...], _Name]]]] = {}
         for key, ids in carriers.items():
             acronym, text = key
             generic = len(ids) > 1 or (not acronym and _is_generic_key(text))
@@ -294,6 +297,9 @@ class NameIndex:
             else:
                 words = tuple(text.split())
                 self.by_first_word.setdefault(words[0], []).append((words, record))
+                second = words[1] if len(words) > 1 else None
+                by_second = self._by_words.setdefault(words[0], {})
+                by_second.setdefault(second, {}).setdefault(len(words), {})[words] = record
         self._first_words = frozenset(self.by_first_word)
         self._acronym_re = (
             re.compile(
@@ -325,13 +331,18 @@ class NameIndex:
         if words is None:
             words = _Words(text)
         keys = words.keys
-        firsts = self.by_first_word
+        last = len(keys) - 1
+        # Matches at one position differ in length, so the order they are found in does
+        # not change the result; ties in the sort below are only an acronym found first.
         for i in _positions(keys, self._first_words.intersection(keys)):
-            for form, record in firsts[keys[i]]:
-                n = len(form)
-                if tuple(keys[i : i + n]) == form:
-                    spans = words.spans
-                    found.append((spans[i][0], spans[i + n - 1][1], record))
+            by_second = self._by_words[keys[i]]
+            groups = [by_second.get(None), by_second.get(keys[i + 1]) if i < last else None]
+            for group in groups:
+                for n, forms in (group or {}).items():
+                    record = forms.get(tuple(keys[i : i + n]))
+                    if record is not None:
+                        spans = words.spans
+                        found.append((spans[i][0], spans[i + n - 1][1], record))
         found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
         kept: list[tuple[int, int, _Name]] = []
         for start, end, record in found:
