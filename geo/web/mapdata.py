@@ -267,6 +267,26 @@ def _round_coords(coords: Any, digits: int) -> Any:
     return [_round_coords(c, digits) for c in coords]
 
 
+def _plain_columns(mentions: Any) -> bool:
+    """Whether ``doc`` holds only strings and ``start``/``sentence_start`` only integers.
+
+    True for the layers :func:`geo.layers.build.build_layers` makes (a string column
+    without missing values, two int64 columns), whose cells ``tolist`` gives as ``str``
+    and ``int``; a hand-made or edited layer may hold anything and takes the slow path.
+    """
+    import pandas as pd
+
+    doc, start, offset = mentions["doc"], mentions["start"], mentions["sentence_start"]
+    return (
+        isinstance(doc.dtype, pd.StringDtype)
+        and not doc.isna().any()
+        and pd.api.types.is_integer_dtype(start.dtype)
+        and pd.api.types.is_integer_dtype(offset.dtype)
+        and not isinstance(start.dtype, pd.api.extensions.ExtensionDtype)
+        and not isinstance(offset.dtype, pd.api.extensions.ExtensionDtype)
+    )
+
+
 class _Quotes:
     """Sentences and documents stored once; quotes refer to them by index."""
 
@@ -280,14 +300,18 @@ class _Quotes:
             and len(mentions)
             and {"doc", "start", "sentence_start"} <= set(mentions.columns)
         ):
-            for doc, start, offset in zip(
-                _values(mentions["doc"]),
-                _values(mentions["start"]),
-                _values(mentions["sentence_start"]),
-                strict=True,
-            ):
-                if not (_missing(start) or _missing(offset)):
-                    self._sentence_start[(str(doc), int(start))] = int(offset)
+            docs = _values(mentions["doc"])
+            starts = _values(mentions["start"])
+            offsets = _values(mentions["sentence_start"])
+            if _plain_columns(mentions):
+                # Built in one call (issue 14): in these columns every cell is a str or
+                # an int, for which the loop below stores the same keys and values.
+                keys = zip(docs, starts, strict=True)
+                self._sentence_start = dict(zip(keys, offsets, strict=True))
+            else:
+                for doc, start, offset in zip(docs, starts, offsets, strict=True):
+                    if not (_missing(start) or _missing(offset)):
+                        self._sentence_start[(str(doc), int(start))] = int(offset)
         self._sentence_index: dict[str, int] = {}
         self.docs: list[list[Any]] = []
         self._doc_index: dict[str, int] = {}
@@ -720,18 +744,19 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
             "a": entries,
             "t": timeline.site_changes(site_id, ids, status),
         }
+        doc_ids = _split(row.get("doc_ids"))  # read once for "dc" and "dd"
         # Optional keys are left out when empty or implied: 5,000 sites add up.
         optional: dict[str, Any] = {
             "h": host if host != country else None,
             "pa": partners if partners != _partners(agreements, entries) else None,
             "pr": _text(row.get("coord_precision")) if point is not None else None,
             "m": _int(row.get("mention_count")),
-            "dc": len(_split(row.get("doc_ids"))),
+            "dc": len(doc_ids),
             "q": quotes.quotes(row.get("quotes")),
             "al": _split_aliases(row.get("aliases")) or aliases.get(site_id, []),
             "u": urls.index(url) if url and url.lower().startswith(_HTTP) else None,
             "ax": (anchors.get(country or "") or anchors.get(host or "")) if not point else None,
-            "dd": _doc_refs(quotes, row.get("doc_ids"), row.get("implied_by")),
+            "dd": _doc_refs(quotes, doc_ids, row.get("implied_by")),
             "im": _int(row.get("implied_count")),
         }
         site.update((k, v) for k, v in optional.items() if v)
@@ -744,6 +769,7 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
         point = _point(row.get("__geometry__"))
         if point is None or place_id in site_id_set or _int(row.get("mention_count"), 1) < 1:
             continue  # unlocated, a site, or only named by a demonym ("Norwegian")
+        doc_ids = _split(row.get("doc_ids"))
         places.append(
             {
                 "i": place_id,
@@ -752,9 +778,9 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
                 "c": _text(row.get("country")),
                 "ll": point,
                 "m": _int(row.get("mention_count"), 1),
-                "dc": len(_split(row.get("doc_ids"))),
+                "dc": len(doc_ids),
                 "q": quotes.quotes(row.get("quotes")),
-                "dd": _doc_refs(quotes, row.get("doc_ids"), None),
+                "dd": _doc_refs(quotes, doc_ids, None),
             }
         )
         if aliases.get(place_id):
@@ -868,9 +894,12 @@ def _bounds(points: Sequence[Sequence[float]]) -> list[list[float]] | None:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
-def _doc_refs(quotes: _Quotes, doc_ids: Any, implied: Any) -> list[int]:
-    """Indexes into ``docs`` of the documents that name (or imply) a site or place."""
-    refs = [quotes.doc(d) for d in _split(doc_ids)]
+def _doc_refs(quotes: _Quotes, doc_ids: list[str], implied: Any) -> list[int]:
+    """Indexes into ``docs`` of the documents that name (or imply) a site or place.
+
+    *doc_ids* is the row's ``doc_ids`` cell already split (:func:`_split`).
+    """
+    refs = [quotes.doc(d) for d in doc_ids]
     extra = _json_cell(implied)
     if isinstance(extra, list):
         refs += [
