@@ -59,7 +59,9 @@ def _geometry_problems(name: str, frame: Any, id_col: str) -> list[str]:
     expected = GEOMETRY_TYPES[name]
     flag = {"countries": "has_polygon"}.get(name, "has_point")
     geoms = np.empty(len(frame), dtype=object)
-    geoms[:] = list(frame.geometry)
+    # The geometry array's own object array: iterating the GeoSeries made one Python
+    # call per row (issue 14); the cells are the same objects.
+    geoms[:] = np.asarray(frame.geometry.array, dtype=object)
     empty = (shapely.is_missing(geoms) | shapely.is_empty(geoms)).tolist()
     types = [None if g is None else g.geom_type for g in geoms]
     bounds = shapely.bounds(geoms)
