@@ -127,6 +127,7 @@ _AREA_WINDOW = 5  # tokens after the number within which "agreed" and the area w
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 _NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 #: :data:`_TOKEN` for a text without non-ASCII word characters: there both patterns take
 #: the same words, and the ASCII one reads a character without a Unicode lookup.
 _ASCII_TOKEN = re.compile(_TOKEN.pattern, re.ASCII)
@@ -148,7 +149,9 @@ class _Words:
     def __init__(self, text: str) -> None:
         self.text = text
         limit = _MAX_KEY_INPUT
-        if text.isascii() or not _NON_ASCII_WORD_CHAR.search(text):
+        # The search reads only the non-ASCII characters (ASCII runs removed first in
+        # one pass): four times faster on news text, the same answer (issue 14).
+        if text.isascii() or not _NON_ASCII_WORD_CHAR.search(_ASCII_RUNS.sub("", text)):
             # Every word character is ASCII (curly quotes and dashes are not word
             # characters, and no non-word character lower-cases to one), and ASCII
             # lower-cases letter for letter, so the words of the lower-cased text are the
