@@ -37,7 +37,7 @@ from geo.vocab import combine_status
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    from shapely.geometry import MultiPoint, MultiPolygon
+    from shapely.geometry import MultiPolygon
 
     from geo.gazetteer.query import Gazetteer
 from geo.layers.schema import COLUMNS, CRS, MAX_QUOTES, Layers, parse_as_of, point
@@ -525,7 +525,7 @@ def document_outlet(doc: Document) -> str | None:
 
 def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> list[dict[str, Any]]:
     import numpy as np
-    from shapely.geometry import MultiPoint
+    import shapely
 
     reasons: dict[str, dict[str, list[str]]] = {}
     for link in links:
@@ -533,17 +533,22 @@ def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> l
             per = reasons.setdefault(link.doc_id, {}).setdefault(link.target_id, [])
             if link.reason not in per:
                 per.append(link.reason)
+    # Each document's distinct (lon, lat), in order of first mention; all of them become
+    # MultiPoints in one vectorised call after the loop (issue 14: one constructor per
+    # document was most of this function). Same geometries as MultiPoint(coords).
+    coords: list[tuple[float | None, float | None]] = []  # never None: has_point
+    counts: list[int] = []
     rows = []
     for doc in parsed:
         d = doc.document
-        coords = _unique(
+        here = _unique(
             (r.place.lon, r.place.lat)
             for r in doc.resolutions
             if r.place is not None and r.place.has_point
         )
-        # An array takes shapely's vectorised path (one call, no Point per coordinate):
-        # the same geometry, a tenth of the time (issue 14).
-        geom: MultiPoint | None = MultiPoint(np.array(coords, dtype=float)) if coords else None
+        coords.extend(here)
+        counts.append(len(here))
+        resolved = sum(1 for r in doc.resolutions if r.place is not None)
         linked = reasons.get(d.id, {})
         rows.append(
             {
@@ -554,13 +559,19 @@ def _document_rows(parsed: Sequence[ParsedDocument], links: Sequence[Link]) -> l
                 "source": d.source,
                 "outlet": document_outlet(d),
                 "url": d.url,
-                "n_mentions": sum(1 for r in doc.resolutions if r.place is not None),
-                "n_unresolved": sum(1 for r in doc.resolutions if r.place is None),
+                "n_mentions": resolved,
+                "n_unresolved": len(doc.resolutions) - resolved,
                 "agreements": ",".join(linked),
                 "link_reasons": _json(linked),
-                "geometry": geom,
+                "geometry": None,
             }
         )
+    located = [i for i, n in enumerate(counts) if n]
+    if located:
+        points = np.array(coords, dtype=float).reshape(-1, 2)
+        owner = np.repeat(np.arange(len(located)), [counts[i] for i in located])
+        for i, geom in zip(located, shapely.multipoints(points, indices=owner), strict=True):
+            rows[i]["geometry"] = geom
     return rows
 
 
