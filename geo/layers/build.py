@@ -99,6 +99,17 @@ def _best_quotes(
     resolutions: Sequence[Resolution], limit: int = MAX_QUOTES
 ) -> list[dict[str, Any]]:
     """Up to *limit* quotes: the first mention of each document first, one per sentence."""
+    # The first mentions of *limit* documents are the answer whenever there are that
+    # many: their sentences are in different documents, so none is skipped. Found
+    # without reading the rest (a country named 10,000 times; issue 14).
+    early: list[Resolution] = []
+    docs: set[str] = set()
+    for r in resolutions:
+        if r.mention.doc not in docs:
+            docs.add(r.mention.doc)
+            early.append(r)
+            if len(early) == limit:
+                return [_quote(r) for r in early]
     firsts: list[Resolution] = []
     rest: list[Resolution] = []
     seen_docs: set[str] = set()
