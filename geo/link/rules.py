@@ -128,6 +128,7 @@ _AREA_WINDOW = 5  # tokens after the number within which "agreed" and the area w
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 _NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+_WORD_CHAR = re.compile(r"\w")
 #: :data:`_TOKEN` for a text without non-ASCII word characters: there both patterns take
 #: the same words, and the ASCII one reads a character without a Unicode lookup.
 _ASCII_TOKEN = re.compile(_TOKEN.pattern, re.ASCII)
@@ -313,6 +314,14 @@ class NameIndex:
             if self.acronyms
             else None
         )
+        # The same pattern without its leading look-behind, which kept the regex engine
+        # from skipping to the letters an acronym can start with (issue 14: the scan was
+        # most of finding names); :meth:`_acronym_matches` tests the look-behind itself.
+        self._acronym_body = (
+            re.compile(self._acronym_re.pattern.removeprefix(r"(?<!\w)"))
+            if self._acronym_re is not None
+            else None
+        )
 
     @classmethod
     def for_registry(cls, registry: Registry) -> NameIndex:
@@ -322,15 +331,35 @@ class NameIndex:
             index = _NAME_INDEXES[registry] = cls(registry)
         return index
 
+    def _acronym_matches(self, text: str) -> list[tuple[int, int, str]]:
+        r"""``(start, end, acronym)`` of what ``_acronym_re.finditer(text)`` finds.
+
+        The look-behind ``(?<!\w)`` depends only on the position, not on which acronym
+        matches there, so searching without it and moving one character on where it
+        fails visits the same positions in the same order and finds the same matches.
+        """
+        body = self._acronym_body
+        out: list[tuple[int, int, str]] = []
+        if body is None:
+            return out
+        pos = 0
+        while (m := body.search(text, pos)) is not None:
+            start = m.start()
+            if start > 0 and _WORD_CHAR.match(text, start - 1):
+                pos = start + 1  # the look-behind fails here: try the next position
+                continue
+            out.append((start, m.end(), m.group()))
+            pos = m.end()
+        return out
+
     def find(self, text: str, words: _Words | None = None) -> list[tuple[int, int, _Name]]:
         """Non-overlapping ``(start, end, name)`` matches in *text*, longest first wins.
 
         *words* are the words of *text* (:class:`_Words`) when the caller has them.
         """
         found: list[tuple[int, int, _Name]] = []
-        if self._acronym_re is not None:
-            for m in self._acronym_re.finditer(text):
-                found.append((m.start(), m.end(), self.acronyms[m.group()]))
+        for start, end, acronym in self._acronym_matches(text):
+            found.append((start, end, self.acronyms[acronym]))
         if words is None:
             words = _Words(text)
         keys = words.keys
