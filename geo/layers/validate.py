@@ -59,7 +59,9 @@ def _geometry_problems(name: str, frame: Any, id_col: str) -> list[str]:
     expected = GEOMETRY_TYPES[name]
     flag = {"countries": "has_polygon"}.get(name, "has_point")
     geoms = np.empty(len(frame), dtype=object)
-    geoms[:] = list(frame.geometry)
+    # The geometry array's own object array: iterating the GeoSeries made one Python
+    # call per row (issue 14); the cells are the same objects.
+    geoms[:] = np.asarray(frame.geometry.array, dtype=object)
     empty = (shapely.is_missing(geoms) | shapely.is_empty(geoms)).tolist()
     types = [None if g is None else g.geom_type for g in geoms]
     bounds = shapely.bounds(geoms)
@@ -88,6 +90,8 @@ def _geometry_problems(name: str, frame: Any, id_col: str) -> list[str]:
         x[points] = shapely.get_x(geoms[points])
         y[points] = shapely.get_y(geoms[points])
         xs, ys = x.tolist(), y.tolist()
+    if _geometry_clean(frame, expected, flag, empty, types, in_range, latlon, xs, ys):
+        return []
     problems: list[str] = []
     for i, is_empty in enumerate(empty):
         kind = types[i]
@@ -110,6 +114,84 @@ def _geometry_problems(name: str, frame: Any, id_col: str) -> list[str]:
                 f"{name}[{ids[i]}]: geometry {geoms[i].wkt} does not match lat/lon columns"
             )
     return problems
+
+
+def _plain_numbers(column: Any) -> bool:
+    """Whether a column is a NumPy integer or float column (``tolist`` gives int/float)."""
+    import numpy as np
+
+    return isinstance(column.dtype, np.dtype) and column.dtype.kind in "if"
+
+
+def _geometry_clean(
+    frame: Any,
+    expected: str,
+    flag: str,
+    empty: list[bool],
+    types: list[str | None],
+    in_range: list[bool],
+    latlon: bool,
+    xs: list[float],
+    ys: list[float],
+) -> bool:
+    """Whether the row loop of :func:`_geometry_problems` would report nothing.
+
+    Decided on whole arrays, so a valid layer (every layer ``build_layers`` makes) skips
+    the loop: it was a Python step per row of 113,000 mentions (issue 14). Any doubt
+    (a flag column that is not boolean, lat/lon that are not plain numbers, any row the
+    tests flag) returns ``False`` and the loop reports, with the same messages.
+    """
+    import numpy as np
+
+    present = ~np.array(empty, dtype=bool)
+    kinds = np.array(types, dtype=object)
+    if np.any(present & (kinds != expected)):
+        return False
+    if flag in frame.columns:
+        flags = frame[flag]
+        if flags.dtype != np.dtype(bool) or np.any(flags.to_numpy() != present):
+            return False
+    if np.any(present & ~np.array(in_range, dtype=bool)):
+        return False
+    if latlon:
+        if not (_plain_numbers(frame["lat"]) and _plain_numbers(frame["lon"])):
+            return False
+        lats = frame["lat"].to_numpy(dtype=float)
+        lons = frame["lon"].to_numpy(dtype=float)
+        points = present & (kinds == "Point")
+        apart = (np.abs(np.array(ys, dtype=float) - lats) > 1e-9) | (
+            np.abs(np.array(xs, dtype=float) - lons) > 1e-9
+        )
+        if np.any(points & apart):
+            return False
+    return True
+
+
+def _mentions_clean(columns: list[list[Any]], frame: Any, places: set[Any], docs: set[Any]) -> bool:
+    """Whether the mention loop of :func:`validate_layers` would report nothing.
+
+    Set inclusions and array comparisons, then one comprehension for the surfaces, so a
+    valid mentions layer skips the loop that built a label and three ``int`` per row
+    (issue 14). Offsets must be NumPy integer columns (``tolist`` gives ``int``);
+    otherwise, or when any row fails, the loop runs and reports as before.
+    """
+    import numpy as np
+
+    _ids, place_ids, doc_ids, starts, ends, offsets, sentences, surfaces = columns
+    if not (places.issuperset(place_ids) and docs.issuperset(doc_ids)):
+        return False
+    numeric = [frame[c] for c in ("start", "end", "sentence_start")]
+    if not all(isinstance(c.dtype, np.dtype) and c.dtype.kind == "i" for c in numeric):
+        return False
+    start, end = numeric[0].to_numpy(), numeric[1].to_numpy()
+    if not bool(np.all((start >= 0) & (start < end))):
+        return False
+    return all(
+        sentence[a - o : b - o] == surface
+        for a, b, o, sentence, surface in zip(
+            starts, ends, offsets, sentences, surfaces, strict=True
+        )
+    )
 
 
 def validate_layers(layers: Layers) -> None:
@@ -186,9 +268,9 @@ def validate_layers(layers: Layers) -> None:
                 "surface",
             )
         ]
-        for mention_id, place_id, doc, start, end, offset, sentence, surface in zip(
-            *columns, strict=True
-        ):
+        clean = _mentions_clean(columns, mentions, known_places, doc_ids)
+        rows = zip(*columns, strict=True) if not clean else zip()  # clean: nothing to report
+        for mention_id, place_id, doc, start, end, offset, sentence, surface in rows:
             label = f"mentions[{mention_id}]"
             if place_id not in known_places:
                 problems.append(f"{label}: place {place_id!r} is in neither places nor sites")

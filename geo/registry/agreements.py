@@ -295,6 +295,11 @@ class Registry:
         self._agreements: tuple[Agreement, ...] = tuple(agreements)
         self._by_id: dict[str, Agreement] = {a.id: a for a in self._agreements}
         self._site_ids: frozenset[str] | None = None
+        # (id of an instrument's events, date) -> (those events, status): the map's time
+        # slider asks for every site at every date, 25,000 folds for a few hundred
+        # distinct ones (issue 14). The events are kept with the status and compared by
+        # identity, so an id reused by another object (a copied registry) never hits.
+        self._folded: dict[tuple[int, dt.date], tuple[tuple[Event, ...], str]] = {}
         # amended agreement id -> agreements that remove sites from it
         self._removers: dict[str, list[Agreement]] = {}
         for agreement in self._agreements:
@@ -343,18 +348,28 @@ class Registry:
         Only the agreement's own events count; amendments have their own status (see
         :meth:`site_status`).
         """
-        return _fold_status(self[agreement_id].events, as_of)
+        return self._fold(self[agreement_id].events, as_of)
 
     def instrument_status(self, agreement_id: str, instrument_id: str, as_of: dt.date) -> str:
         """The status of the agreement or of one of its amendments on *as_of*."""
         agreement = self[agreement_id]
         if instrument_id == agreement.id:
-            return _fold_status(agreement.events, as_of)
+            return self._fold(agreement.events, as_of)
         for amendment in agreement.amendments:
             if amendment.id == instrument_id:
-                return _fold_status(amendment.events, as_of)
+                return self._fold(amendment.events, as_of)
         msg = f"agreement {agreement_id!r} has no instrument {instrument_id!r}"
         raise KeyError(msg)
+
+    def _fold(self, events: tuple[Event, ...], as_of: dt.date) -> str:
+        """:func:`_fold_status` of one instrument's events, computed once per date."""
+        key = (id(events), as_of)
+        hit = self._folded.get(key)
+        if hit is not None and hit[0] is events:
+            return hit[1]
+        status = _fold_status(events, as_of)
+        self._folded[key] = (events, status)
+        return status
 
     def site_status(self, site_id: str, agreement_id: str, as_of: dt.date) -> str:
         """The status of *site_id* under *agreement_id* on *as_of*.
@@ -366,7 +381,7 @@ class Registry:
         force. Raises ``KeyError`` if the agreement does not name the site at all.
         """
         agreement = self[agreement_id]
-        parent = _fold_status(agreement.events, as_of)
+        parent = self._fold(agreement.events, as_of)
         if site_id in agreement.sites:
             status = parent
         else:
@@ -375,11 +390,11 @@ class Registry:
                 msg = f"agreement {agreement_id!r} does not name site {site_id!r}"
                 raise KeyError(msg)
             # If several amendments add the same site, the most advanced one counts.
-            status = max((_fold_status(m.events, as_of) for m in added), key=_RANK.__getitem__)
+            status = max((self._fold(m.events, as_of) for m in added), key=_RANK.__getitem__)
             if parent == "ended":
                 status = "ended"
         for remover in self._removers.get(agreement_id, ()):
-            if site_id in remover.removes_sites and _fold_status(remover.events, as_of) in (
+            if site_id in remover.removes_sites and self._fold(remover.events, as_of) in (
                 "in_force",
                 "ended",
             ):
