@@ -495,6 +495,7 @@ def test_kml_styles_timespans_and_agreement_folders(tmp_path: Path) -> None:
     assert "timestamp (DateTime) = 2023/04/03" in text  # an article's date on its mentions
     assert "timestamp (DateTime) = 2025/09/11" in text
     assert "Rancudo Airfield on Pag-asa Island" in text  # the quote, in the description
+    assert "Reported: 2016-03-18 to 2023-04-03" in text  # Basa: first and last article
     raw = target.read_text(encoding="utf-8")
     assert "<TimeSpan><begin>2023-02-02</begin></TimeSpan>" in raw
     assert raw.count('<Folder id="agreement-') >= 2

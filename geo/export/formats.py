@@ -290,6 +290,7 @@ def _kml_description(layer: str, row: Mapping[str, Any], as_of: dt.date) -> str:
         lines.append(f"Status on {as_of.isoformat()}: {row.get('status')}")
         named = "named" if row.get("named_in_corpus") else "not named"
         lines.append(f"Mentions: {row.get('mention_count')} ({named} in the corpus)")
+        lines.append(_reported_line(row))
         quotes = json.loads(row.get("quotes") or "[]")
         lines.extend(f"“{' '.join(q['sentence'].split())}” ({q['doc']})" for q in quotes)
         if row.get("source_url"):
@@ -306,9 +307,20 @@ def _kml_description(layer: str, row: Mapping[str, Any], as_of: dt.date) -> str:
             lines.append(f"Why: {row.get('reason')}")
     elif layer == "places":
         lines.append(f"{row.get('kind')}, {row.get('mention_count')} mention(s)")
+        lines.append(_reported_line(row))
         quotes = json.loads(row.get("quotes") or "[]")
         lines.extend(f"“{' '.join(q['sentence'].split())}” ({q['doc']})" for q in quotes)
     return "\n".join(line for line in lines if line)
+
+
+def _reported_line(row: Mapping[str, Any]) -> str:
+    """The balloon line "Reported: first to last" (documents' dates), or "" when undated."""
+    first, last = row.get("first_reported"), row.get("last_reported")
+    if not isinstance(first, str) or not first:
+        return ""
+    if not isinstance(last, str) or last in ("", first):
+        return f"Reported: {first}"
+    return f"Reported: {first} to {last}"
 
 
 def _site_style(row: Mapping[str, Any]) -> str:
