@@ -142,14 +142,8 @@ def text_bytes(path: Path) -> int:
     return int(path.with_suffix(path.suffix + ".done").read_text(encoding="utf-8"))
 
 
-def run_engine(corpus: Path, engine: str, out: Path) -> dict[str, Any]:
-    import shutil
-
-    if out.is_dir():
-        shutil.rmtree(out)
-    out.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "geo.cli", "extract", str(corpus), "-q", "-o", str(out)]
-    cmd += ENGINES[engine]
+def measured(cmd: list[str]) -> dict[str, Any]:
+    """Run *cmd* under the wrapper: its exit code, wall and CPU seconds, peak memory."""
     wrapped = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *cmd],
         capture_output=True,
@@ -158,6 +152,18 @@ def run_engine(corpus: Path, engine: str, out: Path) -> dict[str, Any]:
         cwd=ROOT,
     )
     result: dict[str, Any] = json.loads(wrapped.stdout)
+    return result
+
+
+def run_engine(corpus: Path, engine: str, out: Path) -> dict[str, Any]:
+    import shutil
+
+    if out.is_dir():
+        shutil.rmtree(out)
+    out.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "geo.cli", "extract", str(corpus), "-q", "-o", str(out)]
+    cmd += ENGINES[engine]
+    result = measured(cmd)
     if result["code"] not in (0, 1):  # 1: some names unresolved, as on every real corpus
         raise SystemExit(f"{engine} failed on {corpus} (exit {result['code']})")
     return result
@@ -191,14 +197,7 @@ def stage2(scratch: Path, size: int) -> list[dict[str, Any]]:
     ):
         cmd = [sys.executable, "-c", _STAGE2, str(parts), engine, str(workers)]
         started = time.strftime("%H:%M:%S")
-        wrapped = subprocess.run(
-            [sys.executable, "-c", _WRAPPER, *cmd],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        r = json.loads(wrapped.stdout)
+        r = measured(cmd)
         if r["code"] != 0:
             raise SystemExit(f"stage 2 {label} failed (exit {r['code']})")
         row = {

@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geo.errors import DocumentError, GeoWarning
 from geo.layers.build import (
@@ -337,18 +337,8 @@ class MentionAggregator:
         aggregated apart (on Dask workers) and merged in order on the driver.
         """
         self.records += later.records
-        for doc_id, doc in later.documents.items():
-            mine = self.documents.get(doc_id)
-            if mine is None:
-                self.documents[doc_id] = doc
-            else:
-                mine.merge(doc)
-        for place_id, summary in later.places.items():
-            own = self.places.get(place_id)
-            if own is None:
-                self.places[place_id] = summary
-            else:
-                own.merge(summary)
+        _merge_by_key(self.documents, later.documents)
+        _merge_by_key(self.places, later.places)
         for rows, more in (
             (self.mention_rows, later.mention_rows),
             (self.unresolved_rows, later.unresolved_rows),
@@ -412,6 +402,19 @@ class MentionAggregator:
         ]
 
 
+_Summary = TypeVar("_Summary", "_DocSummary", "_PlaceSummary")
+
+
+def _merge_by_key(mine: dict[str, _Summary], later: dict[str, _Summary]) -> None:
+    """Fold *later*'s summaries into *mine*: new keys appended in order, others merged."""
+    for key, summary in later.items():
+        own = mine.get(key)
+        if own is None:
+            mine[key] = summary
+        else:
+            own.merge(summary)
+
+
 def _place_of(place_id: str, record: dict[str, Any], gazetteer: Gazetteer | None) -> Place:
     """The gazetteer's place for *place_id* (kind and source included), else the record's."""
     if gazetteer is not None:
@@ -435,11 +438,15 @@ def aggregate_mentions(
     *,
     max_rows: int = MAX_MENTION_ROWS,
     on_error: Callable[[DocumentError], None] | None = None,
+    keep_rows: tuple[int, int] | None = None,
 ) -> MentionAggregator:
-    """Fold the records of *sources* (mentions files or folders of parts) in this process."""
+    """Fold the records of *sources* (mentions files or folders of parts) in this process.
+
+    *keep_rows* caps the mention and unresolved rows stored (see :class:`MentionAggregator`).
+    """
     from geo.io.mentions import read_mention_records
 
-    aggregator = MentionAggregator(site_ids, max_rows=max_rows)
+    aggregator = MentionAggregator(site_ids, max_rows=max_rows, keep_rows=keep_rows)
     for record in read_mention_records(sources, on_error=on_error, documents=True):
         aggregator.add(record)
     return aggregator

@@ -286,14 +286,16 @@ def aggregate_part(
     order). A file that is not mention records at all raises
     :class:`~geo.errors.DataError`, which reaches the driver as it is.
     """
-    from geo.io.mentions import read_mention_records
-    from geo.layers.aggregate import MentionAggregator
+    from geo.layers.aggregate import aggregate_mentions
 
     problems: list[str] = []
-    aggregator = MentionAggregator(site_ids, max_rows=max_rows, keep_rows=keep_rows)
-    report = lambda err: problems.append(str(err))  # noqa: E731
-    for record in read_mention_records(paths, on_error=report, documents=True):
-        aggregator.add(record)
+    aggregator = aggregate_mentions(
+        paths,
+        site_ids,
+        max_rows=max_rows,
+        keep_rows=keep_rows,
+        on_error=lambda err: problems.append(str(err)),
+    )
     return aggregator, problems
 
 
