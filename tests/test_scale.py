@@ -296,8 +296,23 @@ def test_aggregates_of_consecutive_stretches_merge_into_the_whole() -> None:
     assert merged.unresolved_rows == whole.unresolved_rows
     assert merged.named_sites() == whole.named_sites()
     assert merged.place_rows(None) == whole.place_rows(None)
-    assert merged.document_rows() == whole.document_rows()
-    assert whole.document_rows()[1]["title"] == "t1"
+    columns = whole.document_columns()
+    assert merged.document_columns() == columns
+    assert columns["title"][1] == "t1"
+    # Each document's MultiPoint: its records' distinct points in order, although a place
+    # is met at five points here (the aggregate stores a place's usual point by its id).
+    expected: dict[str, dict[tuple[float, float], None]] = {}
+    for r in records:
+        points = expected.setdefault(r["doc"], {})
+        if r["id"] is not None and r["lat"] is not None:
+            points[(r["lon"], r["lat"])] = None
+    got = dict(zip(columns["doc_id"], columns["geometry"], strict=True))
+    assert list(got) == list(expected)
+    for doc_id, points in expected.items():
+        geom = got[doc_id]
+        assert (geom is None) == (not points)
+        if geom is not None:
+            assert [(p.x, p.y) for p in geom.geoms] == list(points)
     first = [r["first_reported"] for r in whole.place_rows(None)]
     assert first == [r["first_reported"] for r in merged.place_rows(None)]
     assert all(first)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +44,10 @@ from geo.layers.build import (
     Named,
     _country_rows,
     _geo_frame,
+    _geo_frame_of_columns,
     error_collector,
     load_user_registry,
+    multipoints,
     place_row,
     reported,
     site_rows,
@@ -180,7 +183,7 @@ def _quote(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class _PlaceSummary:
     """Everything kept about one place while records stream past."""
 
@@ -223,17 +226,28 @@ def _extend_docs(docs: list[str], later: list[str]) -> None:
     docs.extend(later[start:])
 
 
-@dataclass
+@dataclass(slots=True)
 class _DocSummary:
+    """What the documents layer keeps of one document: a few hundred bytes (issue 14).
+
+    Stage 2's memory grows with the number of documents, so this is kept small: the
+    document's own id string (every place's document list shares it), counts, its
+    metadata as a tuple in :data:`DOCUMENT_FIELDS` order, and its located places in
+    order of first mention -- the place's id when the record's point is the place's
+    summary point (nearly always), else the ``(lon, lat)`` itself. The MultiPoint is
+    made from these with the layer's columns (:meth:`MentionAggregator.document_columns`).
+    """
+
+    id: str
     mentions: int = 0
     unresolved: int = 0
-    points: dict[tuple[float, float], None] = field(default_factory=dict)
-    meta: dict[str, Any] | None = None  # DOCUMENT_FIELDS, when the records carry them
+    points: list[str | tuple[float, float]] = field(default_factory=list)
+    meta: tuple[Any, ...] | None = None  # DOCUMENT_FIELDS, when the records carry them
 
     def merge(self, later: _DocSummary) -> None:
         self.mentions += later.mentions
         self.unresolved += later.unresolved
-        self.points.update(later.points)
+        self.points.extend(p for p in later.points if p not in self.points)
 
 
 class MentionAggregator:
@@ -262,16 +276,17 @@ class MentionAggregator:
         self.unresolved_rows: list[dict[str, Any]] = []
         self.dropped_rows = 0
         self.records = 0
+        self._shared: dict[str, str] = {}
 
     def add(self, record: dict[str, Any]) -> None:
         """Take one extract record (the fields of :data:`geo.models.RECORD_FIELDS`)."""
         self.records += 1
-        doc_id = record["doc"]
-        doc = self.documents.get(doc_id)
+        doc = self.documents.get(record["doc"])
         if doc is None:
-            doc = self.documents[doc_id] = _DocSummary()
+            doc = self.documents[record["doc"]] = _DocSummary(record["doc"])
             if DOCUMENT_FIELDS[0] in record:
-                doc.meta = {f: record.get(f) for f in DOCUMENT_FIELDS}
+                doc.meta = self._meta(record)
+        doc_id = doc.id  # one string object per document, however many places share it
         place_id = record["id"]
         if place_id is None:
             doc.unresolved += 1
@@ -281,13 +296,18 @@ class MentionAggregator:
                 )
             return
         doc.mentions += 1
-        lat, lon = record["lat"], record["lon"]
-        if lat is not None and lon is not None:
-            doc.points[(lon, lat)] = None
         demonym = record["kind"] == DEMONYM
         summary = self.places.get(place_id)
         if summary is None:
             summary = self.places[place_id] = _PlaceSummary(record)
+        lat, lon = record["lat"], record["lon"]
+        if lat is not None and lon is not None:
+            first = summary.record
+            where: str | tuple[float, float] = (
+                summary.record["id"] if first["lat"] == lat and first["lon"] == lon else (lon, lat)
+            )
+            if where not in doc.points:
+                doc.points.append(where)
         summary.all_quotes.add(record)
         if not summary.all_docs or summary.all_docs[-1] != doc_id:
             summary.all_docs.append(doc_id)
@@ -337,6 +357,7 @@ class MentionAggregator:
         aggregated apart (on Dask workers) and merged in order on the driver.
         """
         self.records += later.records
+        self._anchor_points(later)
         _merge_by_key(self.documents, later.documents)
         _merge_by_key(self.places, later.places)
         for rows, more in (
@@ -347,6 +368,25 @@ class MentionAggregator:
             rows.extend(more[:room])
             self.dropped_rows += max(0, len(more) - room)
         self.dropped_rows += later.dropped_rows
+
+    def _anchor_points(self, later: MentionAggregator) -> None:
+        """Spell out *later*'s document points that mean another point once merged.
+
+        A document point stored as a place id means "that place's summary point", which
+        after the merge is the point of the place's first record here. Where *later*
+        saw the place at another point (records extracted with other corrections), its
+        documents keep the coordinates themselves.
+        """
+        moved = {}
+        for place_id, theirs in later.places.items():
+            own = self.places.get(place_id)
+            if own is not None:
+                a, b = own.record, theirs.record
+                if (a["lon"], a["lat"]) != (b["lon"], b["lat"]):
+                    moved[place_id] = (b["lon"], b["lat"])
+        if moved:
+            for doc in later.documents.values():
+                doc.points = [moved.get(p, p) if isinstance(p, str) else p for p in doc.points]
 
     def _room(self, rows: list[dict[str, Any]], cap: int) -> bool:
         """Whether *rows* takes one more row; counts it as dropped when not."""
@@ -380,26 +420,57 @@ class MentionAggregator:
             )
         return sort_place_rows(rows)
 
-    def document_rows(self) -> list[dict[str, Any]]:
-        """The documents layer as far as records tell it: ids, counts, points, metadata.
+    def document_columns(self) -> dict[str, list[Any]]:
+        """The documents layer as far as records tell it, column by column (COLUMNS order).
 
-        Titles, dates, languages, sources, outlets and URLs come from the Parquet
-        records' :data:`~geo.models.DOCUMENT_FIELDS` (JSON Lines records have none).
+        Ids, counts, the MultiPoint of each document's places, and the titles, dates,
+        languages, sources, outlets and URLs of the Parquet records'
+        :data:`~geo.models.DOCUMENT_FIELDS` (JSON Lines records have none). Built as
+        columns, not one dict per document: a corpus has millions of documents.
         """
-        from shapely.geometry import MultiPoint
+        coords = array("d")  # lon, lat, lon, lat, ... of every document in turn
+        counts: list[int] = []
+        for d in self.documents.values():
+            here = self._points(d)
+            for lon, lat in here:
+                coords.extend((lon, lat))
+            counts.append(len(here))
+        blank = (None,) * len(DOCUMENT_FIELDS)
+        meta = [d.meta or blank for d in self.documents.values()]
+        n = len(self.documents)
+        columns: dict[str, list[Any]] = {"doc_id": list(self.documents)}
+        for i, field_name in enumerate(DOCUMENT_FIELDS):
+            columns[field_name.removeprefix("doc_")] = [m[i] for m in meta]
+        columns["n_mentions"] = [d.mentions for d in self.documents.values()]
+        columns["n_unresolved"] = [d.unresolved for d in self.documents.values()]
+        columns["agreements"] = [""] * n
+        columns["link_reasons"] = ["{}"] * n
+        columns["geometry"] = multipoints(coords, counts)
+        return {c: columns[c] for c in COLUMNS["documents"]}
 
-        return [
-            {
-                "doc_id": doc_id,
-                **{f.removeprefix("doc_"): (d.meta or {}).get(f) for f in DOCUMENT_FIELDS},
-                "n_mentions": d.mentions,
-                "n_unresolved": d.unresolved,
-                "agreements": "",
-                "link_reasons": "{}",
-                "geometry": MultiPoint(list(d.points)) if d.points else None,
-            }
-            for doc_id, d in self.documents.items()
-        ]
+    def _points(self, doc: _DocSummary) -> list[tuple[float, float]]:
+        """*doc*'s distinct ``(lon, lat)`` in order of first mention."""
+        out: dict[tuple[float, float], None] = {}
+        for where in doc.points:
+            if isinstance(where, str):
+                record = self.places[where].record
+                out[(record["lon"], record["lat"])] = None
+            else:
+                out[where] = None
+        return list(out)
+
+    def _meta(self, record: dict[str, Any]) -> tuple[Any, ...]:
+        """The record's document fields; the few distinct languages, dates and outlets shared."""
+        shared = self._shared
+        return tuple(
+            shared.setdefault(v, v) if f in _SHARED_FIELDS and isinstance(v, str) else v
+            for f in DOCUMENT_FIELDS
+            for v in (record.get(f),)
+        )
+
+
+#: Document fields with few distinct values, stored once per value (not per document).
+_SHARED_FIELDS = frozenset({"doc_date", "doc_lang", "doc_outlet"})
 
 
 _Summary = TypeVar("_Summary", "_DocSummary", "_PlaceSummary")
@@ -507,7 +578,7 @@ def build_layers_from_mentions(
         places=_geo_frame(aggregator.place_rows(gazetteer), "places"),
         mentions=_geo_frame(aggregator.mention_rows, "mentions"),
         countries=_geo_frame(_country_rows(registry, date, gazetteer), "countries"),
-        documents=_geo_frame(aggregator.document_rows(), "documents"),
+        documents=_geo_frame_of_columns(aggregator.document_columns(), "documents"),
         unresolved=pd.DataFrame(aggregator.unresolved_rows, columns=list(COLUMNS["unresolved"])),
         links=[],
         registry=registry,
