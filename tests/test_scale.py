@@ -11,6 +11,7 @@ record for record, on the seeds and a slice of a bench corpus.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from dataclasses import replace
 from functools import partial
@@ -230,24 +231,64 @@ def test_quote_summaries_of_consecutive_stretches_merge_exactly(seed: int) -> No
 
 
 @pytest.mark.unit
-def test_stage2_runs_of_files_keep_their_order_and_balance_sizes(tmp_path: Path) -> None:
-    from geo.scale.engine import _groups, _row_counts
+def test_stage2_runs_of_row_groups_keep_their_order_and_balance_sizes(tmp_path: Path) -> None:
+    from geo.io.mentions import MentionSlice
+    from geo.scale.engine import _groups, _pieces, _run_rows, _sources
 
     files = []
     for n, size in enumerate([5, 1, 1, 1, 1, 1, 4, 2, 2, 2]):
-        path = tmp_path / f"part-{n:05d}.parquet"
+        path = tmp_path / f"part-{n:05d}.jsonl"
         path.write_bytes(b"x" * size * 1000)
         files.append(str(path))
-    groups = _groups(files, 4)
-    assert [f for g in groups for f in g] == files
+    pieces = [p for f in files for p in _pieces(f)]
+    assert [(p.group, p.rows) for p in pieces] == [(-1, None)] * 10  # JSON Lines: whole
+    groups = _groups(pieces, 4)
+    assert [p for g in groups for p in g] == pieces
     assert len(groups) == 4
-    assert [sum(Path(f).stat().st_size for f in g) // 1000 for g in groups] == [5, 5, 6, 4]
-    assert _groups(files, 1) == [files]
+    assert [sum(p.size for p in g) // 1000 for g in groups] == [5, 5, 6, 4]
+    assert _groups(pieces, 1) == [pieces]
     assert _groups([], 3) == []
-    assert _row_counts(files[0]) is None  # not Parquet: the worker reports it
+    assert _sources(groups[0]) == files[:1]
+    assert _run_rows(groups[0]) is None  # the worker reads the file and reports problems
+    # One Parquet file of three row groups: a piece each, with the footer's row counts.
     table = pa.table({"id": ["a", None, "b", None, None], "doc": ["d"] * 5})
-    pq.write_table(table, tmp_path / "m.parquet", row_group_size=2)
-    assert _row_counts(str(tmp_path / "m.parquet")) == (2, 3)
+    big = str(tmp_path / "m.parquet")
+    pq.write_table(table, big, row_group_size=2)
+    pieces = _pieces(big)
+    assert [(p.group, p.rows) for p in pieces] == [(0, (1, 1)), (1, (1, 1)), (2, (0, 1))]
+    assert _run_rows(pieces) == (2, 3)
+    assert _sources(pieces) == [MentionSlice(big, 0, 3)]
+    assert [_sources(g) for g in _groups(pieces, 3)] == [
+        [MentionSlice(big, n, n + 1)] for n in range(3)
+    ]
+
+
+@pytest.mark.unit
+def test_slices_of_row_groups_hold_each_document_once_and_whole(tmp_path: Path) -> None:
+    """Row groups cut documents anywhere; consecutive slices still read every record once."""
+    from geo.io.mentions import MentionSlice, MentionWriter, read_mention_records
+    from geo.models import RECORD_FIELDS
+
+    lengths = [3, 1, 7, 2, 2, 9, 1, 1, 4, 5, 3]  # records per document; one spans groups
+    records = []
+    for d, length in enumerate(lengths):
+        for k in range(length):
+            record = dict.fromkeys(RECORD_FIELDS)
+            record.update(doc=f"d{d}", start=k, end=k + 1, surface="X", id=f"p{k % 3}")
+            records.append(record)
+    path = tmp_path / "m.parquet"
+    with MentionWriter(path, batch_rows=4) as writer:  # row groups of 4 records
+        for record in records:
+            writer.write(record)
+    groups = 10  # ceil(38 / 4)
+    key = [(r["doc"], r["start"]) for r in records]
+    for cuts in ([0, groups], [0, 1, groups], [0, 3, 4, 5, groups], list(range(groups + 1))):
+        slices = [MentionSlice(str(path), a, b) for a, b in itertools.pairwise(cuts)]
+        parts = [list(read_mention_records([s])) for s in slices]
+        assert [(r["doc"], r["start"]) for part in parts for r in part] == key
+        docs = [[r["doc"] for r in part] for part in parts]
+        for mine, later in itertools.pairwise(docs):
+            assert not (set(mine) & set(later))  # no document split between slices
 
 
 @pytest.mark.unit
@@ -301,7 +342,7 @@ def test_aggregates_of_consecutive_stretches_merge_into_the_whole() -> None:
     assert columns["title"][1] == "t1"
     # Each document's MultiPoint: its records' distinct points in order, although a place
     # is met at five points here (the aggregate stores a place's usual point by its id).
-    expected: dict[str, dict[tuple[float, float], None]] = {}
+    expected: dict[Any, dict[Any, None]] = {}
     for r in records:
         points = expected.setdefault(r["doc"], {})
         if r["id"] is not None and r["lat"] is not None:
@@ -538,7 +579,7 @@ def _bench_slice(tmp_path: Path, per_corpus: int = 40) -> Path:
 @pytest.mark.timeout(180)
 def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
-    from geo.io.mentions import read_mention_records
+    from geo.io.mentions import MentionWriter, read_mention_records
     from geo.scale.engine import aggregate_dask, extract_dask
 
     corpora = [("seeds", seeds_dir)]
@@ -596,6 +637,22 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
             assert len(capped.mentions) == 40
             for layer in ("places", "mentions", "unresolved", "documents"):
                 assert getattr(capped, layer).equals(getattr(capped_dask, layer)), layer
+            # one big file (as a single-process extract writes), its row groups cut inside
+            # documents: the workers share it by slices, with the same layers again
+            one = tmp_path / f"{name}-one.parquet"
+            with MentionWriter(one, batch_rows=13) as writer:
+                for record in read_mention_records(out, documents=True):
+                    writer.write(record)
+            assert pq.ParquetFile(one).metadata.num_row_groups > 4
+            shared = build_layers_from_mentions(one, as_of="2024-06-01", aggregate=on_dask_cluster)
+            for layer in ("sites", "places", "mentions", "unresolved", "countries", "documents"):
+                assert getattr(layers, layer).equals(getattr(shared, layer)), layer
+            with pytest.warns(GeoWarning, match="beyond the first 40"):
+                capped_one = build_layers_from_mentions(
+                    one, max_rows=40, as_of="2024-06-01", aggregate=on_dask_cluster
+                )
+            for layer in ("places", "mentions", "unresolved", "documents"):
+                assert getattr(capped, layer).equals(getattr(capped_one, layer)), layer
             if name == "seeds":  # ... which are those of a build from the documents
                 from geo.layers.build import build_layers
 

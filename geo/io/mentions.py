@@ -19,7 +19,9 @@ document again. This module is the one place that knows their columnar form:
   ``pyarrow.parquet.ParquetWriter`` into a temporary file that replaces the target only
   when complete (:func:`geo.io.outputs.atomic_open`).
 * :func:`read_mention_records` streams records back from JSON Lines, a Parquet file or a
-  folder of Parquet parts, one batch at a time, so memory does not grow with the corpus.
+  folder of Parquet parts, one batch at a time, so memory does not grow with the corpus;
+  a :class:`MentionSlice` (row groups of one Parquet file, widened or narrowed to whole
+  documents) lets the Dask engine share one big file between workers.
 
 pyarrow is imported only when Parquet is read or written.
 """
@@ -32,13 +34,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from geo.errors import DataError, DocumentError
 from geo.models import DOCUMENT_FIELDS, RECORD_FIELDS
 
 __all__ = [
     "GEOPARQUET_METADATA",
+    "MentionSlice",
     "MentionWriter",
     "mention_files",
     "mention_schema",
@@ -242,8 +245,95 @@ def _jsonl_mentions(
             yield record
 
 
+class MentionSlice(NamedTuple):
+    """Row groups ``first`` to ``stop`` (excluded) of a Parquet mentions file, as whole documents.
+
+    Why: one big mentions file (``geo extract corpus -o mentions.parquet``, 10,000
+    records per row group) would be one Dask task; slices let several workers aggregate
+    it. Row groups are cut every 10,000 records, inside documents, so a slice is read
+    by documents: it leaves out the records at its start that continue the document of
+    the row group before it, and reads on past its last row group to the end of its
+    last document. Consecutive slices therefore hold every record once, each document
+    whole (:func:`read_mention_records` takes them like files).
+    """
+
+    path: str
+    first: int
+    stop: int
+
+
+def _open_parquet(path: Path, documents: bool) -> tuple[Any, list[str]]:
+    """The Parquet mentions file at *path* and the columns to read from it.
+
+    Raises :class:`~geo.errors.DataError` naming the file when it is not readable or not
+    mention records.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        msg = f"{path}: not a readable Parquet file ({exc})"
+        raise DataError(msg) from None
+    missing = [f for f in RECORD_FIELDS if f not in parquet.schema_arrow.names]
+    if missing:
+        msg = f"{path}: not mention records of geo extract (missing columns {', '.join(missing)})"
+        raise DataError(msg)
+    columns = list(RECORD_FIELDS)
+    if documents:  # the metadata columns the file has (older files have none)
+        columns += [f for f in DOCUMENT_FIELDS if f in parquet.schema_arrow.names]
+    return parquet, columns
+
+
+def _last_doc(parquet: Any, group: int) -> str | None:
+    """The document of the last record in row group *group* or the nearest one before it."""
+    for g in range(group, -1, -1):
+        docs = parquet.read_row_group(g, columns=["doc"]).column(0)
+        if len(docs):
+            value = docs[-1].as_py()
+            return None if value is None else str(value)
+    return None
+
+
+def _slice_records(
+    piece: MentionSlice, columns: list[str], batch_rows: int, parquet: Any
+) -> Iterator[dict[str, Any]]:
+    """The records of *piece*, whole documents only (see :class:`MentionSlice`)."""
+    groups = parquet.metadata.num_row_groups
+    first, stop = max(0, piece.first), min(piece.stop, groups)
+    if first >= stop:
+        return
+    skip = _last_doc(parquet, first - 1) if first > 0 else None
+    tail = _last_doc(parquet, stop - 1) if stop < groups else None
+    if tail is not None and tail == skip:
+        tail = None  # the slice lies inside one document that began before it
+    skipping = skip is not None
+    for batch in parquet.iter_batches(
+        batch_size=batch_rows, row_groups=range(first, stop), columns=columns
+    ):
+        rows = batch.to_pylist()
+        if skipping:
+            start = 0
+            while start < len(rows) and rows[start]["doc"] == skip:
+                start += 1
+            skipping = start == len(rows)
+            rows = rows[start:]
+        yield from rows
+    if tail is None:
+        return
+    for batch in parquet.iter_batches(
+        batch_size=batch_rows, row_groups=range(stop, groups), columns=columns
+    ):
+        rows = batch.to_pylist()
+        for end, row in enumerate(rows):
+            if row["doc"] != tail:
+                yield from rows[:end]
+                return
+        yield from rows
+
+
 def read_mention_records(
-    sources: Iterable[Path | str] | Path | str,
+    sources: Iterable[Path | str | MentionSlice] | Path | str,
     *,
     on_error: Callable[[DocumentError], None] | None = None,
     batch_rows: int = BATCH_ROWS,
@@ -256,31 +346,20 @@ def read_mention_records(
     not a record is reported as ``file:line`` and skipped; a Parquet file without the
     record columns raises :class:`~geo.errors.DataError` naming it. With *documents*,
     records from Parquet also carry the :data:`~geo.models.DOCUMENT_FIELDS` the file has.
+    A :class:`MentionSlice` gives the whole documents of some row groups of one file.
     """
     report = on_error or (lambda err: None)
     if isinstance(sources, str | Path):
         sources = [sources]
     for source in sources:
+        if isinstance(source, MentionSlice):
+            parquet, columns = _open_parquet(Path(source.path), documents)
+            yield from _slice_records(source, columns, batch_rows, parquet)
+            continue
         for path in mention_files(source):
             if path.suffix.lower() != ".parquet":
                 yield from _jsonl_mentions(path, report)
                 continue
-            import pyarrow.parquet as pq
-
-            try:
-                parquet = pq.ParquetFile(path)
-            except (OSError, ValueError) as exc:
-                msg = f"{path}: not a readable Parquet file ({exc})"
-                raise DataError(msg) from None
-            missing = [f for f in RECORD_FIELDS if f not in parquet.schema_arrow.names]
-            if missing:
-                msg = (
-                    f"{path}: not mention records of geo extract (missing columns "
-                    f"{', '.join(missing)})"
-                )
-                raise DataError(msg)
-            columns = list(RECORD_FIELDS)
-            if documents:  # the metadata columns the file has (older files have none)
-                columns += [f for f in DOCUMENT_FIELDS if f in parquet.schema_arrow.names]
+            parquet, columns = _open_parquet(path, documents)
             for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
                 yield from batch.to_pylist()

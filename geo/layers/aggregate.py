@@ -61,6 +61,7 @@ from geo.models import DEMONYM, DOCUMENT_FIELDS, Place
 
 if TYPE_CHECKING:
     from geo.gazetteer.query import Gazetteer
+    from geo.io.mentions import MentionSlice
     from geo.registry.agreements import Registry
 
 __all__ = [
@@ -504,7 +505,7 @@ def _place_of(place_id: str, record: dict[str, Any], gazetteer: Gazetteer | None
 
 
 def aggregate_mentions(
-    sources: Sequence[Path | str] | Path | str,
+    sources: Sequence[Path | str | MentionSlice] | Path | str,
     site_ids: Iterable[str],
     *,
     max_rows: int = MAX_MENTION_ROWS,

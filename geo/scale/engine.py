@@ -45,6 +45,7 @@ from geo.io.documents import DocumentWarning, Partition, UniqueIds, plan_partiti
 from geo.scale.state import worker_state
 
 if TYPE_CHECKING:
+    from geo.io.mentions import MentionSlice
     from geo.layers.aggregate import MentionAggregator
 
 __all__ = ["PartResult", "aggregate_dask", "aggregate_part", "extract_dask", "parse_partition"]
@@ -276,9 +277,12 @@ def _close(client: Any, cluster: Any) -> None:
 
 
 def aggregate_part(
-    paths: Sequence[str], site_ids: frozenset[str], max_rows: int, keep_rows: tuple[int, int]
+    paths: Sequence[str | MentionSlice],
+    site_ids: frozenset[str],
+    max_rows: int,
+    keep_rows: tuple[int, int],
 ) -> tuple[MentionAggregator, list[str]]:
-    """Aggregate the records of consecutive mentions files on a worker.
+    """Aggregate the records of consecutive mentions files (or slices of one) on a worker.
 
     *keep_rows* caps the mention and unresolved rows sent back (the room the driver's
     tables will still have when this group's turn comes). Returns the aggregate and the
@@ -299,43 +303,80 @@ def aggregate_part(
     return aggregator, problems
 
 
-def _row_counts(path: str) -> tuple[int, int] | None:
-    """(resolved, unresolved) records of a Parquet mentions file, from its footer.
+@dataclass(frozen=True)
+class _Piece:
+    """A unit of stage-2 work: one row group of a Parquet mentions file, or a whole file.
 
-    ``None`` when the footer does not say (JSON Lines, no statistics, unreadable): the
-    worker then reads the file and reports what is wrong with it.
+    ``group`` is -1 for a file read whole (JSON Lines, or Parquet whose footer cannot be
+    read: the worker then reports what is wrong with it). ``rows`` is (resolved,
+    unresolved) from the footer's null counts of ``id``, ``None`` when it does not say.
     """
+
+    path: str
+    group: int
+    size: int
+    rows: tuple[int, int] | None
+
+
+def _pieces(path: str) -> list[_Piece]:
+    """*path* as stage-2 pieces: its row groups (Parquet with a footer), else the whole file."""
+    whole = [_Piece(path, -1, os.path.getsize(path), None)]
     if not path.lower().endswith(".parquet"):
-        return None
+        return whole
     import pyarrow.parquet as pq
 
     try:
         meta = pq.ParquetFile(path).metadata
         column = meta.schema.names.index("id")
-        nulls = 0
-        for group in range(meta.num_row_groups):
-            stats = meta.row_group(group).column(column).statistics
-            if stats is None or not stats.has_null_count:
-                return None
-            nulls += stats.null_count
     except (OSError, ValueError):
-        return None
-    return meta.num_rows - nulls, nulls
+        return whole
+    out = []
+    for group in range(meta.num_row_groups):
+        info = meta.row_group(group)
+        stats = info.column(column).statistics
+        known = stats is not None and stats.has_null_count
+        rows = (info.num_rows - stats.null_count, stats.null_count) if known else None
+        out.append(_Piece(path, group, max(1, info.total_byte_size), rows))
+    return out or whole
 
 
-def _groups(files: Sequence[str], n: int) -> list[list[str]]:
-    """*files* cut into at most *n* runs of consecutive files of about equal size."""
-    sizes = [os.path.getsize(f) for f in files]
-    target = sum(sizes) / max(1, n)
-    groups: list[list[str]] = [[]]
+def _groups(pieces: Sequence[_Piece], n: int) -> list[list[_Piece]]:
+    """*pieces* cut into at most *n* runs of consecutive pieces of about equal size."""
+    target = sum(p.size for p in pieces) / max(1, n)
+    groups: list[list[_Piece]] = [[]]
     filled = 0.0
-    for path, size in zip(files, sizes, strict=True):
-        if groups[-1] and filled + size / 2 > target and len(groups) < n:
+    for piece in pieces:
+        if groups[-1] and filled + piece.size / 2 > target and len(groups) < n:
             groups.append([])
             filled = 0.0
-        groups[-1].append(path)
-        filled += size
+        groups[-1].append(piece)
+        filled += piece.size
     return groups if groups[0] else []
+
+
+def _sources(run: Sequence[_Piece]) -> list[str | MentionSlice]:
+    """What a worker reads for *run*: whole files, and slices of consecutive row groups."""
+    from geo.io.mentions import MentionSlice
+
+    out: list[str | MentionSlice] = []
+    for piece in run:
+        last = out[-1] if out else None
+        if piece.group < 0:
+            out.append(piece.path)
+        elif (
+            isinstance(last, MentionSlice) and last.path == piece.path and last.stop == piece.group
+        ):
+            out[-1] = last._replace(stop=piece.group + 1)
+        else:
+            out.append(MentionSlice(piece.path, piece.group, piece.group + 1))
+    return out
+
+
+def _run_rows(run: Sequence[_Piece]) -> tuple[int, int] | None:
+    """(resolved, unresolved) records of *run*, ``None`` when a footer does not say."""
+    if any(p.rows is None for p in run):
+        return None
+    return sum(p.rows[0] for p in run if p.rows), sum(p.rows[1] for p in run if p.rows)
 
 
 def aggregate_dask(
@@ -351,10 +392,13 @@ def aggregate_dask(
     """Stage 2 of a big corpus on Dask: aggregate mention records where the cores are.
 
     The mentions files (the Parquet parts of ``geo extract --engine dask``, Parquet or
-    JSON Lines files) are cut into runs of consecutive files, *tasks_per_worker* per
-    worker. A worker folds its run into a :class:`~geo.layers.aggregate.MentionAggregator`
-    (counts, bounded quotes, capped rows), and the driver merges the aggregates in
-    order (:meth:`~geo.layers.aggregate.MentionAggregator.merge`), which gives exactly
+    JSON Lines files) are cut into runs of consecutive Parquet row groups (JSON Lines
+    files whole), *tasks_per_worker* per worker, so one big file written by a
+    single-process ``geo extract`` is shared between workers too; a run reads whole
+    documents (:class:`~geo.io.mentions.MentionSlice`). A worker folds its run into a
+    :class:`~geo.layers.aggregate.MentionAggregator` (counts, bounded quotes, capped
+    rows), and the driver merges the aggregates in order
+    (:meth:`~geo.layers.aggregate.MentionAggregator.merge`), which gives exactly
     the single-process aggregate. Few, large tasks keep what travels back small: an
     aggregate holds a bounded number of quotes per place, and each run sends only the
     mention rows the capped tables will still take (known from the Parquet footers'
@@ -371,6 +415,7 @@ def aggregate_dask(
     if isinstance(sources, str | Path):
         sources = [sources]
     files = [os.path.realpath(p) for source in sources for p in mention_files(source)]
+    pieces = [piece for path in files for piece in _pieces(path)]
     ids = frozenset(site_ids)
     total = MentionAggregator(ids, max_rows=max_rows)
     run = uuid.uuid4().hex[:12]
@@ -379,22 +424,23 @@ def aggregate_dask(
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         futures = []
         before: tuple[int, int] | None = (0, 0)  # rows of the runs submitted so far
-        for number, group in enumerate(_groups(files, n_workers * tasks_per_worker)):
+        for number, group in enumerate(_groups(pieces, n_workers * tasks_per_worker)):
             room = (max_rows, max_rows)
             if before is not None:
+                # Rows of the row groups before this run. A run reads on to the end of
+                # its last document, so the runs before may hold a few rows more: the
+                # room given is never less than the room left, and the driver's merge
+                # keeps the first max_rows exactly.
                 room = (max(0, max_rows - before[0]), max(0, max_rows - before[1]))
-                counts = [_row_counts(path) for path in group]
-                if any(c is None for c in counts):
+                counts = _run_rows(group)
+                if counts is None:
                     before = None  # unknown from here on: later runs keep every row
                 else:
-                    before = (
-                        before[0] + sum(c[0] for c in counts if c),
-                        before[1] + sum(c[1] for c in counts if c),
-                    )
+                    before = (before[0] + counts[0], before[1] + counts[1])
             futures.append(
                 client.submit(
                     aggregate_part,
-                    group,
+                    _sources(group),
                     ids,
                     max_rows,
                     room,
