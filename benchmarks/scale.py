@@ -29,12 +29,14 @@ the ratio of its peak at the largest size to the smallest is printed (target: wi
 20%, ratio <= 1.2).
 
 ``--stage2`` then times the second stage on the Parquet parts the Dask run wrote
-(``out-dask2/``, or ``out-dask1/``; ``--engines`` with no engine reuses the parts of an
-earlier run): :func:`geo.layers.aggregate.build_layers_from_mentions` (aggregation of
-every record, the layers' frames and their validation, what ``geo build`` and ``geo
-export --from-mentions`` do before writing) in one process, and on Dask
-on 1 and 2 local workers (``aggregate=partial(aggregate_dask, workers=N)``, what
-``--engine dask`` passes), each in a fresh subprocess measured the same way.
+(``out-dask2/``, or ``out-dask1/``) and on the single run's one file
+(``out-single.parquet``, shared between workers by row groups); ``--engines`` with no
+engine reuses the records of an earlier run:
+:func:`geo.layers.aggregate.build_layers_from_mentions` (aggregation of every record,
+the layers' frames and their validation, what ``geo build`` and ``geo export
+--from-mentions`` do before writing) in one process, and on Dask on 1 and 2 local
+workers (``aggregate=partial(aggregate_dask, workers=N)``, what ``--engine dask``
+passes), each in a fresh subprocess measured the same way.
 """
 
 from __future__ import annotations
@@ -182,27 +184,48 @@ _STAGE2 = (
 
 
 def stage2(scratch: Path, size: int) -> list[dict[str, Any]]:
-    """Time the layers from the Dask run's parts: one process, Dask with 1 and 2 workers."""
-    parts = next((p for p in (scratch / "out-dask2", scratch / "out-dask1") if p.is_dir()), None)
-    if parts is None:
-        print(f"{size:>6} stage 2: no Parquet parts from a Dask run in {scratch}")
+    """Time the layers from the Dask run's parts and from the single run's one file.
+
+    Each source is aggregated in one process and on Dask with 1 and 2 workers: the parts
+    are shared out as runs of consecutive files, the one file as runs of its row groups.
+    """
+    sources = [p for p in (scratch / "out-dask2", scratch / "out-dask1") if p.is_dir()][:1]
+    if (scratch / "out-single.parquet").is_file():
+        sources.append(scratch / "out-single.parquet")
+    if not sources:
+        print(f"{size:>6} stage 2: no Parquet records from an earlier run in {scratch}")
         return []
-    records = sum(pq_rows(p) for p in sorted(parts.glob("*.parquet")))
-    print(f"{size:>6} stage 2 on {parts.name}/ ({records:,} mention records)")
+    rows = []
+    for source in sources:
+        files = sorted(source.glob("*.parquet")) if source.is_dir() else [source]
+        records = sum(pq_rows(p) for p in files)
+        groups = sum(pq_groups(p) for p in files)
+        name = source.name + ("/" if source.is_dir() else "")
+        print(
+            f"{size:>6} stage 2 on {name} ({records:,} mention records, {len(files)} files, "
+            f"{groups} row groups)"
+        )
+        rows.extend(_stage2_runs(source, name, size, records))
+    return rows
+
+
+def _stage2_runs(source: Path, name: str, size: int, records: int) -> list[dict[str, Any]]:
+    """The three stage-2 runs on one source: single process, Dask on 1 and 2 workers."""
     rows = []
     for label, engine, workers in (
         ("single", "single", 0),
         ("dask1", "dask", 1),
         ("dask2", "dask", 2),
     ):
-        cmd = [sys.executable, "-c", _STAGE2, str(parts), engine, str(workers)]
+        cmd = [sys.executable, "-c", _STAGE2, str(source), engine, str(workers)]
         started = time.strftime("%H:%M:%S")
         r = measured(cmd)
         if r["code"] != 0:
-            raise SystemExit(f"stage 2 {label} failed (exit {r['code']})")
+            raise SystemExit(f"stage 2 {label} failed on {source} (exit {r['code']})")
         row = {
             "size_mb": size,
             "stage": 2,
+            "source": name,
             "engine": label,
             "records": records,
             "records_per_s": round(records / r["wall"]),
@@ -218,7 +241,7 @@ def stage2(scratch: Path, size: int) -> list[dict[str, Any]]:
             flush=True,
         )
     speedup = rows[1]["wall_s"] / rows[2]["wall_s"]
-    print(f"{size:>6} stage 2 speed-up of 2 workers over 1: {speedup:.2f}x")
+    print(f"{size:>6} stage 2 on {name}: speed-up of 2 workers over 1: {speedup:.2f}x")
     return rows
 
 
@@ -227,6 +250,13 @@ def pq_rows(path: Path) -> int:
     import pyarrow.parquet as pq
 
     return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+def pq_groups(path: Path) -> int:
+    """Row groups of one Parquet file, from its footer."""
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_row_groups)
 
 
 def main(argv: list[str] | None = None) -> int:
