@@ -245,6 +245,50 @@ def test_duplicate_ids_are_kept_and_renamed(tmp_path: Path) -> None:
     assert str(errors[0]).startswith(str(tmp_path / "two" / "report.txt"))
 
 
+def _renamed(ids: list[str], spill_after: int) -> tuple[list[str], list[str], bool]:
+    """Ids as a run renames them through one SeenIds, with the warnings and its state."""
+    seen = documents.SeenIds(spill_after=spill_after)
+    warnings: list[str] = []
+    out = [
+        documents._unique(Document(id=i, text="", source=f"src{n}"), seen, warnings.append).id
+        for n, i in enumerate(ids)
+    ]
+    spilled = seen.spilled
+    assert len(seen) == len(ids)  # every id given, renamed or not, is taken once
+    seen.close()
+    return out, [str(w) for w in warnings], spilled
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", "a#2", "a#3", "b", "b#2", "\ud800x", "é", "1"]), max_size=14
+    ),
+    st.integers(min_value=0, max_value=6),
+)
+@settings(max_examples=80, deadline=None)
+def test_seen_ids_spilled_to_sqlite_rename_as_in_memory(ids: list[str], spill_after: int) -> None:
+    in_memory = _renamed(ids, 10**9)
+    spilled = _renamed(ids, spill_after)
+    assert spilled[:2] == in_memory[:2]
+    assert spilled[2] == (len(ids) > spill_after)
+
+
+def test_duplicate_ids_after_the_spill_name_the_first_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(documents, "SPILL_IDS", 2)
+    lines = [{"id": i, "text": "x"} for i in ["a", "b", "c", "a", "d", "c", "a"]]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    docs, errors = read_all(corpus)
+    assert [d.id for d in docs] == ["a", "b", "c", "a#2", "d", "c#2", "a#3"]
+    assert [str(e) for e in errors] == [
+        f"{corpus}:4: duplicate document id 'a' (first used by {corpus}:1); kept as 'a#2'",
+        f"{corpus}:6: duplicate document id 'c' (first used by {corpus}:3); kept as 'c#2'",
+        f"{corpus}:7: duplicate document id 'a' (first used by {corpus}:1); kept as 'a#3'",
+    ]
+
+
 def test_stdin_text(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("date: 2024-03-07\nOSLO: Norge signerer.\r\n"))
     (doc,) = read_documents(["-"])

@@ -26,6 +26,8 @@ Decisions, so callers can rely on them:
 * **Duplicate ids are kept, renamed**: the second document with id ``x`` becomes
   ``x#2`` (the third ``x#3``) and a :class:`DocumentWarning` says so. Dropping it would
   silently lose an article; two records with one id would corrupt every join on ``doc``.
+  The ids seen move from memory to a temporary SQLite file after the first 100,000
+  (:class:`SeenIds`), so a corpus of millions of documents is read in flat memory.
 * **Empty documents are yielded** (with ``text == ""``): reading does not judge content,
   and counts of documents in and out stay equal. An empty ``.jsonl`` holds no records.
 * ``Document.lang`` is the *declared* language (front matter, JSONL, ``<html lang>``)
@@ -58,6 +60,7 @@ __all__ = [
     "DocumentWarning",
     "Metadata",
     "Partition",
+    "SeenIds",
     "UniqueIds",
     "decode_bytes",
     "normalize_date",
@@ -1282,10 +1285,13 @@ def read_documents(
     report = on_error or _log_error
     if isinstance(inputs, str | Path):
         inputs = [inputs]
-    first_source: dict[str, str | None] = {}
-    for item in inputs:
-        for doc in _read_input(item, report):
-            yield _unique(doc, first_source, report)
+    seen = SeenIds()
+    try:
+        for item in inputs:
+            for doc in _read_input(item, report):
+                yield _unique(doc, seen, report)
+    finally:
+        seen.close()
 
 
 class UniqueIds:
@@ -1297,14 +1303,107 @@ class UniqueIds:
     """
 
     def __init__(self, report: ErrorHandler | None = None) -> None:
-        self.first_source: dict[str, str | None] = {}
+        self.seen = SeenIds()
         self.report = report or _log_error
 
     def __call__(self, doc_id: str, source: str | None) -> str:
         """The id the document gets in this run (*doc_id*, or ``doc_id#n`` if taken)."""
-        return _unique(
-            Document(id=doc_id, text="", source=source), self.first_source, self.report
-        ).id
+        return _unique(Document(id=doc_id, text="", source=source), self.seen, self.report).id
+
+    def close(self) -> None:
+        """Let go of the ids seen (and of their temporary file, if they spilled to one)."""
+        self.seen.close()
+
+
+#: Ids kept in a dict before the table moves to a temporary SQLite file (about 200 bytes
+#: an id in memory: 100,000 ids are some 20 MB).
+SPILL_IDS = 100_000
+
+
+class SeenIds:
+    """The document ids a run has used, each with the source that used it first.
+
+    The duplicate-id rule needs every id seen so far: on a corpus of millions of articles
+    a dict of them grows by some 200 bytes a document, the one part of a streaming run
+    that grows with the corpus. So the first *spill_after* ids (:data:`SPILL_IDS` by
+    default) are held in a dict, then moved to a private temporary SQLite database
+    (``sqlite3.connect("")``: a file in the system's temporary folder, ``$SQLITE_TMPDIR``
+    or ``$TMPDIR``, deleted by SQLite when the connection closes or the process ends),
+    which keeps at most *cache_mb* of its pages in memory. A lookup there costs a few
+    microseconds, against about a millisecond to geoparse a document. Ids and sources
+    are stored as UTF-8 with ``surrogatepass``, so names undecodable on disk survive the
+    round trip.
+    """
+
+    def __init__(self, spill_after: int | None = None, cache_mb: int = 32) -> None:
+        self.spill_after = SPILL_IDS if spill_after is None else spill_after
+        self.cache_mb = cache_mb
+        self._memory: dict[str, str | None] = {}
+        self._db: Any = None
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the ids have moved to the temporary database."""
+        return self._db is not None
+
+    def add(self, doc_id: str, source: str | None) -> bool:
+        """Record *doc_id* as used by *source*; False (and nothing changes) if it was taken."""
+        if self._db is None:
+            if doc_id in self._memory:
+                return False
+            self._memory[doc_id] = source
+            if len(self._memory) > self.spill_after:
+                self._spill()
+            return True
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO ids VALUES (?, ?)", (_blob(doc_id), _blob(source))
+        )
+        return bool(cursor.rowcount == 1)
+
+    def source(self, doc_id: str) -> str | None:
+        """The source that first used *doc_id* (None when unknown or not seen)."""
+        if self._db is None:
+            return self._memory.get(doc_id)
+        row = self._db.execute("SELECT source FROM ids WHERE id = ?", (_blob(doc_id),)).fetchone()
+        return (
+            None
+            if row is None or row[0] is None
+            else bytes(row[0]).decode("utf-8", "surrogatepass")
+        )
+
+    def __len__(self) -> int:
+        if self._db is None:
+            return len(self._memory)
+        return int(self._db.execute("SELECT count(*) FROM ids").fetchone()[0])
+
+    def close(self) -> None:
+        """Drop the ids; the temporary database, if any, is closed and deleted."""
+        self._memory = {}
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _spill(self) -> None:
+        import sqlite3
+
+        db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute(f"PRAGMA cache_size = -{int(self.cache_mb) * 1024}")
+        db.execute("CREATE TABLE ids (id BLOB PRIMARY KEY, source BLOB) WITHOUT ROWID")
+        db.execute("BEGIN")
+        db.executemany(
+            "INSERT INTO ids VALUES (?, ?)",
+            ((_blob(key), _blob(value)) for key, value in self._memory.items()),
+        )
+        db.execute("COMMIT")
+        self._db = db
+        self._memory = {}
+
+
+def _blob(text: str | None) -> bytes | None:
+    """*text* as the bytes :class:`SeenIds` stores (lone surrogates kept)."""
+    return None if text is None else text.encode("utf-8", "surrogatepass")
 
 
 class Partition(NamedTuple):
@@ -1448,20 +1547,18 @@ def read_partition(
         report(DocumentError(f"{name}: cannot read the file ({exc})"))
 
 
-def _unique(doc: Document, first_source: dict[str, str | None], report: ErrorHandler) -> Document:
+def _unique(doc: Document, seen: SeenIds, report: ErrorHandler) -> Document:
     """Rename *doc* when its id was already used in this run (see :func:`read_documents`)."""
-    if doc.id not in first_source:
-        first_source[doc.id] = doc.source
+    if seen.add(doc.id, doc.source):
         return doc
     n = 2
-    while f"{doc.id}#{n}" in first_source:
+    while not seen.add(f"{doc.id}#{n}", doc.source):
         n += 1
     new_id = f"{doc.id}#{n}"
-    first_source[new_id] = doc.source
     report(
         DocumentWarning(
             f"{doc.source}: duplicate document id {doc.id!r} (first used by "
-            f"{first_source[doc.id]}); kept as {new_id!r}"
+            f"{seen.source(doc.id)}); kept as {new_id!r}"
         )
     )
     return replace(doc, id=new_id)

@@ -254,6 +254,7 @@ def extract_dask(
                 staged[empty] = output / empty.name
             publish(staged, folder=output)
     finally:
+        ids.close()
         _close(client, cluster)
     return counts
 
