@@ -260,9 +260,7 @@ def _renamed(ids: list[str], spill_after: int) -> tuple[list[str], list[str], bo
 
 
 @given(
-    st.lists(
-        st.sampled_from(["a", "a#2", "a#3", "b", "b#2", "\ud800x", "é", "1"]), max_size=14
-    ),
+    st.lists(st.sampled_from(["a", "a#2", "a#3", "b", "b#2", "\ud800x", "é", "1"]), max_size=14),
     st.integers(min_value=0, max_value=6),
 )
 @settings(max_examples=80, deadline=None)
