@@ -19,7 +19,7 @@ from shapely.geometry import MultiPolygon, Point
 
 from geo.errors import ConfigurationError, DataError, LayerValidationError
 from geo.layers.build import Layers, build_layers
-from geo.layers.schema import COLUMNS, LAYER_NAMES, point
+from geo.layers.schema import COLUMNS, LAYER_NAMES, point, points
 from geo.layers.validate import validate_layers
 from geo.models import Document, ParsedDocument
 from geo.registry.agreements import Registry
@@ -211,6 +211,18 @@ def test_point_flips_lat_lon_to_x_y() -> None:
     assert p is not None
     assert (p.x, p.y) == (16.68, 68.49)
     assert point(None, 16.68) is None
+
+
+def test_points_vectorised_equal_point_row_by_row() -> None:
+    lats = [68.49, None, -33.9, 0, 12.5]
+    lons = [16.68, 10.0, None, 0, -179.25]
+    made = points(lats, lons)
+    expected = [point(lat, lon) for lat, lon in zip(lats, lons, strict=True)]
+    assert [None if g is None else g.wkt for g in made] == [
+        None if g is None else g.wkt for g in expected
+    ]
+    assert made[1] is None and made[2] is None
+    assert points([], []) == []
 
 
 # --------------------------------------------------------------------------- dates

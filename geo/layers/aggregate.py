@@ -54,7 +54,7 @@ from geo.layers.build import (
     sort_place_rows,
     with_user_sites,
 )
-from geo.layers.schema import COLUMNS, MAX_QUOTES, Layers, parse_as_of
+from geo.layers.schema import COLUMNS, MAX_QUOTES, Layers, parse_as_of, points
 from geo.layers.validate import validate_layers
 from geo.link.rules import mention_id
 from geo.models import DEMONYM, DOCUMENT_FIELDS, Place
@@ -494,20 +494,6 @@ class MentionAggregator:
 #: The fields of a kept mention row: the mentions layer's columns but its geometry.
 _MENTION_FIELDS = COLUMNS["mentions"][:-1]
 assert COLUMNS["mentions"][-1] == "geometry"
-
-
-def points(lats: Sequence[float | None], lons: Sequence[float | None]) -> list[Any]:
-    """``point(lat, lon)`` of each pair, made in one vectorised call (None where unlocated)."""
-    import shapely
-
-    out: list[Any] = [None] * len(lats)
-    located = [(i, lon, lat) for i, (lat, lon) in enumerate(zip(lats, lons, strict=True))]
-    located = [(i, lon, lat) for i, lon, lat in located if lat is not None and lon is not None]
-    if located:
-        index, x, y = zip(*located, strict=True)
-        for i, geom in zip(index, shapely.points(x, y), strict=True):
-            out[i] = geom
-    return out
 
 
 #: Document fields with few distinct values, stored once per value (not per document).
