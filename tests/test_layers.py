@@ -221,7 +221,8 @@ def test_points_vectorised_equal_point_row_by_row() -> None:
     assert [None if g is None else g.wkt for g in made] == [
         None if g is None else g.wkt for g in expected
     ]
-    assert made[1] is None and made[2] is None
+    assert made[1] is None
+    assert made[2] is None
     assert points([], []) == []
 
 
