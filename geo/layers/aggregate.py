@@ -60,8 +60,6 @@ from geo.link.rules import mention_id
 from geo.models import DEMONYM, DOCUMENT_FIELDS, Place
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from geo.gazetteer.query import Gazetteer
     from geo.io.mentions import MentionSlice
     from geo.registry.agreements import Registry
@@ -464,12 +462,6 @@ class MentionAggregator:
         columns["geometry"] = points(columns["lat"], columns["lon"])
         return columns
 
-    def unresolved_frame(self) -> pd.DataFrame:
-        """The kept rows of the unresolved table."""
-        import pandas as pd
-
-        return pd.DataFrame(self.unresolved_rows, columns=list(COLUMNS["unresolved"]))
-
     def _points(self, doc: _DocSummary) -> list[tuple[float, float]]:
         """*doc*'s distinct ``(lon, lat)`` in order of first mention."""
         out: dict[tuple[float, float], None] = {}
@@ -492,8 +484,7 @@ class MentionAggregator:
 
 
 #: The fields of a kept mention row: the mentions layer's columns but its geometry.
-_MENTION_FIELDS = COLUMNS["mentions"][:-1]
-assert COLUMNS["mentions"][-1] == "geometry"
+_MENTION_FIELDS = tuple(c for c in COLUMNS["mentions"] if c != "geometry")
 
 
 #: Document fields with few distinct values, stored once per value (not per document).
@@ -577,6 +568,8 @@ def build_layers_from_mentions(
     in, because the layers stage does not import the engine above it). It is called as
     ``aggregate(sources, site_ids, max_rows=..., on_error=...)``.
     """
+    import pandas as pd
+
     date = parse_as_of(as_of)
     user_sites, registry = load_user_registry(sites, agreements, registry)
     errors, report = error_collector(on_error)
@@ -604,7 +597,7 @@ def build_layers_from_mentions(
         mentions=_geo_frame_of_columns(aggregator.mention_columns(), "mentions"),
         countries=_geo_frame(_country_rows(registry, date, gazetteer), "countries"),
         documents=_geo_frame_of_columns(aggregator.document_columns(), "documents"),
-        unresolved=aggregator.unresolved_frame(),
+        unresolved=pd.DataFrame(aggregator.unresolved_rows, columns=list(COLUMNS["unresolved"])),
         links=[],
         registry=registry,
         as_of=date,

@@ -168,8 +168,11 @@ def points(lats: Sequence[float | None], lons: Sequence[float | None]) -> list[A
     import shapely
 
     out: list[Any] = [None] * len(lats)
-    located = [(i, lon, lat) for i, (lat, lon) in enumerate(zip(lats, lons, strict=True))]
-    located = [(i, lon, lat) for i, lon, lat in located if lat is not None and lon is not None]
+    located = [
+        (i, lon, lat)
+        for i, (lat, lon) in enumerate(zip(lats, lons, strict=True))
+        if lat is not None and lon is not None
+    ]
     if located:
         index, x, y = zip(*located, strict=True)
         for i, geom in zip(index, shapely.points(x, y), strict=True):
