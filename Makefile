@@ -58,8 +58,9 @@ lint: $(VENV)/.installed-dev
 types: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
 notebook: $(VENV)/.installed-dev assets index
-	$(BIN)/jupyter lab notebooks/explore.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/explore.ipynb
 
 benchmarks: $(VENV)/.installed-dev assets index
 	$(BIN)/python benchmarks/gazetteer.py
