@@ -44,6 +44,7 @@ from geo.gazetteer.index import (  # noqa: F401
     is_abbreviation,
     log,
 )
+from geo.gazetteer.nametable import NameTable
 from geo.gazetteer.sources import (
     LANGS,
     load_admin1,
@@ -527,7 +528,7 @@ def build_index(
     )
     return {
         "version": BUILD_VERSION,
-        "names": names,
+        "names": NameTable.pack(names),
         "exact": exact,
         "demonyms": _encode_table(b.demonyms),
         **_columns(b.places),

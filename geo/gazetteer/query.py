@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -158,7 +158,7 @@ class Gazetteer:
     def __init__(
         self,
         places: PlaceTable,
-        names: dict[str, int | tuple[int, ...]],
+        names: Mapping[str, int | tuple[int, ...]],
         exact: dict[str, frozenset[str]],
         demonyms: dict[str, int | tuple[int, ...]] | None = None,
     ) -> None:
@@ -280,9 +280,13 @@ class Gazetteer:
         exact = self.exact.get(key)
         imp, pop, ids = table._importance, table._pop, table._ids  # hot loop: no calls
         shift = _LANG_BITS + _FLAG_BITS
+        if isinstance(raw, int):  # one place has the name (most names): nothing to rank
+            if raw & CASE and (exact is None or name not in exact):
+                return None
+            return table[raw >> shift]
         best_idx = -1
         best = (0.0, 0)
-        for e in _as_tuple(raw):
+        for e in raw:
             flags = e & _FLAG_MASK
             if flags & CASE and (exact is None or name not in exact):
                 continue

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from geo.gazetteer.index import (
     _as_tuple,
     _importance,
 )
+from geo.gazetteer.nametable import NameTable
 from geo.gazetteer.query import Gazetteer, PlaceTable
 from geo.gazetteer.sources import SITE_COLUMNS, SiteRow, _Rows, _site_row
 from geo.models import Place
@@ -295,12 +296,16 @@ def overlay(base: Gazetteer, sites: Sequence[SiteRow]) -> Gazetteer:
         for alias in (*row.aliases, *row.former_names):
             builder.add_name(idx, alias, flags=CURATED)
     shift = _LANG_BITS + _FLAG_BITS
-    names = dict(base.names)
+    laid: dict[str, int | tuple[int, ...]] = {}
     for key, per in builder.names.items():
         added = tuple(((offset + i) << shift) | packed for i, packed in per.items())
-        old = names.get(key)
+        old = base.names.get(key)
         merged = (*_as_tuple(old), *added) if old is not None else added
-        names[key] = merged[0] if len(merged) == 1 else merged
+        laid[key] = merged[0] if len(merged) == 1 else merged
+    # The base index's table is shared, not copied: the user's names are laid over it.
+    names: Mapping[str, int | tuple[int, ...]] = (
+        base.names.updated(laid) if isinstance(base.names, NameTable) else {**base.names, **laid}
+    )
     exact = dict(base.exact)
     for key, forms in builder.exact.items():
         exact[key] = frozenset(exact.get(key, frozenset()) | forms)

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from geo.io.derived import derived
+from geo.text.flatkeys import FlatKeys
 from geo.text.languages import union
 from geo.text.normalize import name_key
 
@@ -43,7 +44,7 @@ def word_frequencies(lang: str) -> FrequencyTable:
     """
     code = {"no": "nb"}.get(lang, lang)
 
-    def compute() -> tuple[str, bytes, bytes]:
+    def compute() -> tuple[bytes, bytes, bytes, bytes]:
         import wordfreq
 
         try:
@@ -52,60 +53,44 @@ def word_frequencies(lang: str) -> FrequencyTable:
             found = {}
         return FrequencyTable.pack(found)
 
-    table = derived(f"wordfreq-{code}", [_version("wordfreq"), code, "best", "table 1"], compute)
+    table = derived(f"wordfreq-{code}", [_version("wordfreq"), code, "best", "table 2"], compute)
     return FrequencyTable(*table)
 
 
 class FrequencyTable:
-    """A read-only word → frequency mapping stored as one sorted string and two arrays.
+    """A read-only word → frequency mapping over flat arrays (:class:`FlatKeys`).
 
-    ``get`` bisects the sorted words (about 20 string slices for 600,000 words, a few
-    microseconds); loading it allocates three objects instead of a million.
+    Loading it allocates a handful of objects instead of a million; ``get`` hashes the
+    word and compares one slice (about 1 µs; the bisection over sorted words it replaced
+    took 12 µs, a tenth of a first pass's recognition in English).
     """
 
-    __slots__ = ("_freqs", "_starts", "_words")
+    __slots__ = ("_freqs", "_keys")
 
-    def __init__(self, words: str, starts: bytes, freqs: bytes) -> None:
-        self._words = words
-        self._starts = array("q")
-        self._starts.frombytes(starts)
+    def __init__(self, blob: bytes, starts: bytes, slots: bytes, freqs: bytes) -> None:
+        self._keys = FlatKeys(blob, starts, slots)
         self._freqs = array("d")
         self._freqs.frombytes(freqs)
+        if len(self._freqs) != len(self._keys):
+            msg = "damaged frequency table: words and frequencies disagree"
+            raise ValueError(msg)
 
     @staticmethod
-    def pack(mapping: dict[str, float]) -> tuple[str, bytes, bytes]:
-        """The three values of a table holding *mapping* (for marshal)."""
-        keys = sorted(mapping)
-        starts = array("q", [0])
-        for key in keys:
-            starts.append(starts[-1] + len(key))
-        freqs = array("d", (float(mapping[k]) for k in keys))
-        return "".join(keys), starts.tobytes(), freqs.tobytes()
+    def pack(mapping: dict[str, float]) -> tuple[bytes, bytes, bytes, bytes]:
+        """The four values of a table holding *mapping* (for marshal)."""
+        freqs = array("d", (float(v) for v in mapping.values()))
+        return (*FlatKeys.pack(mapping), freqs.tobytes())
 
     def __len__(self) -> int:
         return len(self._freqs)
 
-    def _find(self, word: str) -> int:
-        """The position of *word*, or -1."""
-        words, starts = self._words, self._starts
-        lo, hi = 0, len(self._freqs)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if words[starts[mid] : starts[mid + 1]] < word:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < len(self._freqs) and words[starts[lo] : starts[lo + 1]] == word:
-            return lo
-        return -1
-
     def get(self, word: str, default: float = 0.0) -> float:
         """The frequency of *word*, else *default* (the same as a dict's ``get``)."""
-        found = self._find(word)
+        found = self._keys.find(word)
         return self._freqs[found] if found >= 0 else default
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and self._find(word) >= 0
+        return isinstance(word, str) and self._keys.find(word) >= 0
 
 
 def _version(package: str) -> str:
@@ -160,7 +145,7 @@ def last_names() -> FrequencyTable:
     every start (issue 14), and only each new single-word name is looked up.
     """
 
-    def compute() -> tuple[str, bytes, bytes]:
+    def compute() -> tuple[bytes, bytes, bytes, bytes]:
         return FrequencyTable.pack(_census("dist.all.last"))
 
-    return FrequencyTable(*derived("census-last", [_version("names"), "last 1"], compute))
+    return FrequencyTable(*derived("census-last", [_version("names"), "last 2"], compute))
