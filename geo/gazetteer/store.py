@@ -22,6 +22,7 @@ from geo.gazetteer.nametable import NameTable
 from geo.gazetteer.query import Gazetteer, PlaceTable
 from geo.io.outputs import write_bytes
 from geo.io.resources import data_dir
+from geo.text.flatkeys import LAYOUT
 from geo.text.languages import languages
 
 _DATA_FILES = ("countries.csv", "admin1.csv", "regions.csv", "demonyms.csv")
@@ -55,7 +56,7 @@ def fingerprint() -> str:
     found = _FINGERPRINTS.get(quick)
     if found is not None:
         return found
-    h = hashlib.sha256(f"build={BUILD_VERSION}".encode())
+    h = hashlib.sha256(f"build={BUILD_VERSION};names={LAYOUT}".encode())
     # The language packs decide which CLDR locales and scripts are indexed.
     for pack in languages():
         h.update(f"lang={pack.code}:{pack.script}:{','.join(pack.locales)}".encode())

@@ -16,12 +16,20 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 
-__all__ = ["FlatKeys"]
+__all__ = ["LAYOUT", "FlatKeys"]
 
 #: Slots per key, at least: a miss ends at an empty slot after a probe or two.
 _SPARE = 2
+
+#: Names the byte layout below: tables cached on disk (``geo.io.derived``) put it in their
+#: key, so a table packed by another layout is never read as this one.
+LAYOUT = "flatkeys-crc32-i32-1"
+
+#: Positions and offsets: 32 bits (a table holds at most 2 GB of keys; checked on packing).
+_INT = "i"
+_MAX = 2**31 - 1
 
 
 def _raw(key: str) -> bytes:
@@ -36,9 +44,9 @@ class FlatKeys:
 
     def __init__(self, blob: bytes, starts: bytes, slots: bytes) -> None:
         self._blob = blob
-        self._starts = array("q")
+        self._starts = array(_INT)
         self._starts.frombytes(starts)
-        self._slots = array("q")
+        self._slots = array(_INT)
         self._slots.frombytes(slots)
         self._mask = len(self._slots) - 1
         if not self._slots or self._mask & len(self._slots) or len(self._starts) < 1:
@@ -46,24 +54,27 @@ class FlatKeys:
             raise ValueError(msg)
 
     @staticmethod
-    def pack(keys: Iterable[str]) -> tuple[bytes, bytes, bytes]:
+    def pack(keys: Collection[str]) -> tuple[bytes, bytes, bytes]:
         """``(blob, starts, slots)`` of a table of *keys* (distinct; their order kept)."""
-        raws = [_raw(key) for key in keys]
         size = 1
-        while size < max(1, len(raws)) * _SPARE:
+        while size < max(1, len(keys)) * _SPARE:
             size *= 2
         mask = size - 1
-        slots = array("q", [0]) * size
-        starts = array("q", [0])
-        offset = 0
-        for i, raw in enumerate(raws):
-            offset += len(raw)
-            starts.append(offset)
+        slots = array(_INT, [0]) * size
+        starts = array(_INT, [0])
+        blob = bytearray()  # (no list of a million bytes objects: the index build's peak)
+        for i, key in enumerate(keys):
+            raw = _raw(key)
+            blob += raw
+            if len(blob) > _MAX:
+                msg = "a key table holds at most 2 GB of keys"
+                raise ValueError(msg)
+            starts.append(len(blob))
             h = zlib.crc32(raw) & mask
             while slots[h]:
                 h = (h + 1) & mask
             slots[h] = i + 1  # 0 marks an empty slot
-        return b"".join(raws), starts.tobytes(), slots.tobytes()
+        return bytes(blob), starts.tobytes(), slots.tobytes()
 
     def state(self) -> tuple[bytes, bytes, bytes]:
         """The byte strings this table was made from (for pickling)."""

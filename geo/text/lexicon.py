@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 
 from geo.io.derived import derived
-from geo.text.flatkeys import FlatKeys
+from geo.text.flatkeys import LAYOUT, FlatKeys
 from geo.text.languages import union
 from geo.text.normalize import name_key
 
@@ -53,7 +53,7 @@ def word_frequencies(lang: str) -> FrequencyTable:
             found = {}
         return FrequencyTable.pack(found)
 
-    table = derived(f"wordfreq-{code}", [_version("wordfreq"), code, "best", "table 2"], compute)
+    table = derived(f"wordfreq-{code}", [_version("wordfreq"), code, "best", LAYOUT], compute)
     return FrequencyTable(*table)
 
 
@@ -148,4 +148,4 @@ def last_names() -> FrequencyTable:
     def compute() -> tuple[bytes, bytes, bytes, bytes]:
         return FrequencyTable.pack(_census("dist.all.last"))
 
-    return FrequencyTable(*derived("census-last", [_version("names"), "last 2"], compute))
+    return FrequencyTable(*derived("census-last", [_version("names"), LAYOUT], compute))
