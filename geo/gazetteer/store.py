@@ -115,8 +115,8 @@ def load_gazetteer(*, rebuild: bool = False, cache_dir: Path | None = None) -> G
         _LOADED[key] = gaz
         # The index is the process's largest object graph (268,000 places' ids, names and
         # countries in lists; the name keys are flat bytes, see NameTable) and lives as
-        # long as the process: moved out of the cyclic garbage
-        # collector's generations, it is no longer traversed by every full collection.
+        # long as the process: moved out of the cyclic garbage collector's generations,
+        # it is no longer traversed by every full collection.
         # Measured on the bench corpora, in process: first pass 1.5 -> 1.2 s, later
         # passes 0.6 -> 0.5 s (issue 14). Objects alive now are never collected as
         # cycles afterwards; reference counting still frees them.

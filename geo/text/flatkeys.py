@@ -1,4 +1,4 @@
-"""Strings to positions in five flat byte strings: a hash table that loads without objects.
+"""Strings to positions in three flat byte strings: a hash table that loads without objects.
 
 Why (issue 14): the tables every process loads on start -- the gazetteer's 760,000 name
 keys (:class:`geo.gazetteer.nametable.NameTable`), wordfreq's 300,000-600,000 words
@@ -50,7 +50,7 @@ class FlatKeys:
         self._slots.frombytes(slots)
         self._mask = len(self._slots) - 1
         if not self._slots or self._mask & len(self._slots) or len(self._starts) < 1:
-            msg = "damaged key table: the slots are not a power of two"
+            msg = "damaged key table: no offsets, or slots that are not a power of two"
             raise ValueError(msg)
 
     @staticmethod
