@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import warnings
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -388,6 +389,102 @@ def test_aggregator_keeps_counts_complete_and_rows_capped() -> None:
     assert sum(d.mentions for d in aggregator.documents.values()) == 3_000
 
 
+def _stream(n_docs: int) -> list[dict[str, Any]]:
+    """Records of *n_docs* documents: a site in each, a place in a few late ones.
+
+    Dates run backwards for the last third (an analyst's archive is not always in date
+    order), and every fifth document is undated.
+    """
+    from geo.models import DOCUMENT_FIELDS, RECORD_FIELDS
+
+    records = []
+    for d in range(n_docs):
+        date = None if d % 5 == 4 else f"{2000 + (d if d < 2 * n_docs // 3 else n_docs - d)}-01"
+        places = ["no-evenes", "geonames:1"] if d % 97 == 50 else ["no-evenes"]
+        if d % 7 == 3:
+            places.append(None)  # an unresolved name
+        for i, place in enumerate(places):
+            record = dict.fromkeys(RECORD_FIELDS)
+            record.update(dict.fromkeys(DOCUMENT_FIELDS), doc_title=f"t{d}", doc_date=date)
+            record.update(doc=f"d{d}", start=10 * i, end=10 * i + 6, surface="Evenes")
+            record.update(id=place, name="Evenes", kind="air_base", lat=68.5, lon=16.7)
+            record.update(score=0.9, reason="r", sentence=f"S{d}.", sentence_start=10 * i)
+            records.append(record)
+    return records
+
+
+@pytest.mark.unit
+def test_documents_past_the_cap_are_forgotten_but_counted() -> None:
+    """Stage 2 holds a bounded number of documents, whatever the corpus size (issue 14)."""
+    from geo.layers.aggregate import MentionAggregator
+
+    records = _stream(3_000)
+    aggregator = MentionAggregator({"no-evenes"}, max_rows=100, max_documents=40, collect_slack=0)
+    held = 0
+    for record in records:
+        aggregator.add(record)
+        held = max(held, len(aggregator.documents))
+    assert aggregator.seen_documents == 3_000
+    assert held < 200  # 40 first ones, quoted and dating ones, a quarter more before forgetting
+    kept = aggregator.retained()
+    ids = [d.id for d in kept]
+    assert ids[:40] == [f"d{n}" for n in range(40)]
+    site = aggregator.named_sites(kept)["no-evenes"]
+    assert site.mentions == 3_000
+    assert site.doc_count == 3_000
+    assert site.reported == ("2000-01", max(r["doc_date"] for r in records if r["doc_date"]))
+    assert set(site.doc_ids) <= set(ids)
+    assert len(site.doc_ids) == len(ids)
+    assert {q["doc"] for q in site.quotes} <= set(ids)
+    # the place named late: its doc_ids hold the earliest-dated document naming it (the
+    # one the map's time control shows it by) and the first undated one
+    (place,) = aggregator.place_rows(None, kept)
+    naming = sorted(
+        {r["doc"] for r in records if r["id"] == "geonames:1"}, key=lambda d: int(d[1:])
+    )
+    assert place["doc_count"] == len(naming) == 31
+    dates = {r["doc"]: r["doc_date"] for r in records}
+    earliest = min(dates[d] for d in naming if dates[d])
+    first_earliest = next(d for d in naming if dates[d] == earliest)
+    first_undated = next(d for d in naming if dates[d] is None)
+    place_docs = json.loads(place["doc_ids"])
+    assert first_earliest in place_docs
+    assert first_undated in place_docs
+    assert place["first_reported"] == earliest
+    assert len(place_docs) < len(naming)
+    # rows of the mentions and unresolved tables only from the first 40 documents
+    assert {r[1] for r in aggregator.mention_rows} <= set(ids[:40])
+    assert {r[0] for r in aggregator.unresolved_rows} <= set(ids[:40])
+    assert len(aggregator.mention_rows) == 40
+    assert len(aggregator.unresolved_rows) == 6
+    columns = aggregator.document_columns(kept)
+    assert columns["doc_id"] == ids
+    assert sum(columns["n_mentions"]) < 3_000
+    # the same, folded in parts and merged (as the Dask engine does)
+    merged = MentionAggregator({"no-evenes"}, max_rows=100, max_documents=40, collect_slack=0)
+    starts = [i for i in range(1, len(records)) if records[i]["doc"] != records[i - 1]["doc"]]
+    cuts = [0, starts[700], starts[2_000], starts[2_600], len(records)]  # between documents
+    for a, b in itertools.pairwise(cuts):
+        part = MentionAggregator({"no-evenes"}, max_rows=100, max_documents=40, collect_slack=0)
+        for record in records[a:b]:
+            part.add(record)
+        merged.merge(part)
+    assert merged.seen_documents == 3_000
+    assert [d.id for d in merged.retained()] == ids
+    assert merged.named_sites() == aggregator.named_sites()
+    assert merged.place_rows(None) == aggregator.place_rows(None)
+    assert merged.document_columns()["n_mentions"] == columns["n_mentions"]
+    assert merged.mention_rows == aggregator.mention_rows
+    assert merged.unresolved_rows == aggregator.unresolved_rows
+    assert merged.dropped_rows == aggregator.dropped_rows
+    # without the cap, every document stays (what the layers had before)
+    uncapped = MentionAggregator({"no-evenes"}, max_rows=100, max_documents=10**9)
+    for record in records:
+        uncapped.add(record)
+    assert len(uncapped.retained()) == 3_000
+    assert len(uncapped.named_sites()["no-evenes"].doc_ids) == 3_000
+
+
 @pytest.mark.unit
 def test_mention_writer_geoparquet_null_geometry_for_unresolved(tmp_path: Path) -> None:
     gpd = pytest.importorskip("geopandas")
@@ -532,6 +629,57 @@ def test_from_mentions_keeps_the_articles_titles_dates_and_outlets(tmp_path: Pat
     assert sites.loc["ph-camp-melchor-dela-cruz", "first_reported"] == "2023-04-03"
 
 
+def test_from_mentions_past_the_document_cap_keeps_counts_and_the_time_control(
+    tmp_path: Path,
+) -> None:
+    """A documents layer capped at one document: the quoted ones stay, and so do counts.
+
+    Every one of the three articles is quoted, so all stay rows of the documents layer;
+    the mentions table keeps the first document's rows only. (Documents that nothing
+    quotes are left out: ``test_documents_past_the_cap_are_forgotten_but_counted``.)
+    """
+    from geo.layers.aggregate import build_layers_from_mentions
+    from geo.layers.build import build_layers
+    from geo.web.mapdata import map_data
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "philippines"
+    articles = str(example / "articles")
+    user = ["--sites", str(example / "sites.csv")]
+    assert _extract([articles, *user, "-o", str(tmp_path / "m.parquet")]) in (0, 1)
+    options: dict[str, Any] = {
+        "as_of": "2025-12-01",
+        "sites": [example / "sites.csv"],
+        "agreements": [example / "agreements.yaml"],
+    }
+    direct = build_layers([articles], **options)
+    with pytest.warns(GeoWarning, match="mention rows beyond the first 200,000"):
+        layers = build_layers_from_mentions(tmp_path / "m.parquet", max_documents=1, **options)
+    kept = set(layers.documents["doc_id"])
+    first = direct.documents["doc_id"].iloc[0]
+    assert kept == set(direct.documents["doc_id"])
+    assert set(layers.mentions["doc"]) == {first}
+    assert len(layers.mentions) == direct.mentions["doc"].eq(first).sum()
+    dates = dict(zip(direct.documents["doc_id"], direct.documents["date"], strict=True))
+    for name, key in (("sites", "site_id"), ("places", "place_id")):
+        a = getattr(direct, name).set_index(key)
+        b = getattr(layers, name).set_index(key)
+        columns = ["mention_count", "first_reported", "last_reported", "quotes"]
+        assert a[columns].equals(b[columns]), name
+        for place_id, row in b.iterrows():
+            every = json.loads(a.loc[place_id, "doc_ids"])
+            listed = json.loads(row["doc_ids"])
+            assert row["doc_count"] == a.loc[place_id, "doc_count"] == len(every)
+            assert set(listed) <= kept
+            assert listed == [d for d in every if d in listed]
+            if every:  # the document that shows it first on the time control is listed
+                assert min(every, key=lambda d: dates[d]) in listed
+    assert direct.sites["doc_count"].max() == 2  # a site named in two of the three
+    data = map_data(layers)
+    dc = {s["i"]: s.get("dc", 0) for s in data["sites"]}
+    assert dc == dict(zip(direct.sites["site_id"], direct.sites["doc_count"], strict=True))
+    assert all(s.get("dd") for s in data["sites"] if s.get("dc"))
+
+
 def test_build_and_export_from_mentions_cli(
     seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -560,6 +708,15 @@ def test_build_and_export_from_mentions_cli(
 
 
 # ------------------------------------------------------------------------ Dask engine
+
+
+def _capped(build: Any, source: Path, **options: Any) -> tuple[Any, list[str]]:
+    """``build(source, as_of=..., **options)`` and the messages of the warnings it gave."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        layers = build(source, as_of="2024-06-01", **options)
+    assert all(issubclass(w.category, GeoWarning) for w in seen)
+    return layers, [str(w.message) for w in seen]
 
 
 def _bench_slice(tmp_path: Path, per_corpus: int = 40) -> Path:
@@ -627,15 +784,20 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
             on_dask = build_layers_from_mentions(out, as_of="2024-06-01", aggregate=on_dask_cluster)
             for layer in ("sites", "places", "mentions", "unresolved", "countries", "documents"):
                 assert getattr(layers, layer).equals(getattr(on_dask, layer)), layer
-            # a full mentions table: later parts send no rows back, and none that counts is lost
-            with pytest.warns(GeoWarning, match="beyond the first 40"):
-                capped = build_layers_from_mentions(out, as_of="2024-06-01", max_rows=40)
-            with pytest.warns(GeoWarning, match="beyond the first 40"):
-                capped_dask = build_layers_from_mentions(
-                    out, max_rows=40, as_of="2024-06-01", aggregate=on_dask_cluster
-                )
+            # a full mentions table: later parts send no rows back, and none that counts is
+            # lost; the documents layer capped too, for the bench slice (123 documents)
+            caps = {"max_rows": 40, "max_documents": 1 if name == "seeds" else 30}
+            capped, said = _capped(build_layers_from_mentions, out, **caps)
+            capped_dask, said_dask = _capped(
+                build_layers_from_mentions, out, **caps, aggregate=on_dask_cluster
+            )
+            assert said == said_dask
+            assert any("rows beyond the first 40 " in m for m in said)
+            assert any("documents beyond the first 30 " in m for m in said) == (name != "seeds")
             assert len(capped.mentions) == 40
-            for layer in ("places", "mentions", "unresolved", "documents"):
+            if name != "seeds":  # both seeds are quoted, so both stay
+                assert len(capped.documents) < len(layers.documents)
+            for layer in ("sites", "places", "mentions", "unresolved", "documents"):
                 assert getattr(capped, layer).equals(getattr(capped_dask, layer)), layer
             # one big file (as a single-process extract writes), its row groups cut inside
             # documents: the workers share it by slices, with the same layers again
@@ -647,11 +809,11 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
             shared = build_layers_from_mentions(one, as_of="2024-06-01", aggregate=on_dask_cluster)
             for layer in ("sites", "places", "mentions", "unresolved", "countries", "documents"):
                 assert getattr(layers, layer).equals(getattr(shared, layer)), layer
-            with pytest.warns(GeoWarning, match="beyond the first 40"):
-                capped_one = build_layers_from_mentions(
-                    one, max_rows=40, as_of="2024-06-01", aggregate=on_dask_cluster
-                )
-            for layer in ("places", "mentions", "unresolved", "documents"):
+            capped_one, said_one = _capped(
+                build_layers_from_mentions, one, **caps, aggregate=on_dask_cluster
+            )
+            assert said_one == said
+            for layer in ("sites", "places", "mentions", "unresolved", "documents"):
                 assert getattr(capped, layer).equals(getattr(capped_one, layer)), layer
             if name == "seeds":  # ... which are those of a build from the documents
                 from geo.layers.build import build_layers

@@ -202,6 +202,13 @@ class Named(NamedTuple):
     doc_ids: list[str]
     #: The earliest and latest date of those documents (ISO, possibly partial), if dated.
     reported: tuple[str | None, str | None] = (None, None)
+    #: How many documents name it, when *doc_ids* lists only some of them (a build from
+    #: the mention records of a corpus larger than its documents layer); else their number.
+    doc_count: int | None = None
+
+    def documents(self) -> int:
+        """How many documents name it (``doc_count``, else the length of ``doc_ids``)."""
+        return len(self.doc_ids) if self.doc_count is None else self.doc_count
 
 
 def reported(dates: Iterable[str | None]) -> tuple[str | None, str | None]:
@@ -314,6 +321,7 @@ def site_rows(
                 "in_corpus": bool(found.mentions or phrases),
                 "quotes": _json(found.quotes),
                 "implied_by": _json(implied_quotes[:MAX_QUOTES]),
+                "doc_count": found.documents(),
                 "doc_ids": _json(found.doc_ids),
                 "first_reported": found.reported[0],
                 "last_reported": found.reported[1],
@@ -353,12 +361,19 @@ def _place_rows(parsed: Sequence[ParsedDocument], site_ids: set[str]) -> list[di
     return sort_place_rows(rows)
 
 
-def place_row(place: Place, named: Named, *, demonyms: int, doc_ids: list[str]) -> dict[str, Any]:
+def place_row(
+    place: Place,
+    named: Named,
+    *,
+    demonyms: int,
+    doc_ids: list[str],
+    doc_count: int | None = None,
+) -> dict[str, Any]:
     """One row of the places layer: *named* counts the mentions by name (not demonyms).
 
     *named*'s quotes are those of the names, or of the demonyms when there is no name;
     *doc_ids* are the documents of both, and *named*'s ``reported`` their first and last
-    dates.
+    dates. *doc_count* is how many documents that is, when *doc_ids* lists only some.
     """
     p = place
     return {
@@ -368,6 +383,7 @@ def place_row(place: Place, named: Named, *, demonyms: int, doc_ids: list[str]) 
         "country": p.country,
         "mention_count": named.mentions,
         "demonym_count": demonyms,
+        "doc_count": len(doc_ids) if doc_count is None else doc_count,
         "doc_ids": _json(doc_ids),
         "first_reported": named.reported[0],
         "last_reported": named.reported[1],

@@ -282,6 +282,7 @@ def aggregate_part(
     site_ids: frozenset[str],
     max_rows: int,
     keep_rows: tuple[int, int],
+    max_documents: int,
 ) -> tuple[MentionAggregator, list[str]]:
     """Aggregate the records of consecutive mentions files (or slices of one) on a worker.
 
@@ -299,6 +300,7 @@ def aggregate_part(
         site_ids,
         max_rows=max_rows,
         keep_rows=keep_rows,
+        max_documents=max_documents,
         on_error=lambda err: problems.append(str(err)),
     )
     return aggregator, problems
@@ -385,6 +387,7 @@ def aggregate_dask(
     site_ids: set[str] | frozenset[str],
     *,
     max_rows: int,
+    max_documents: int,
     scheduler: str | None = None,
     workers: int | None = None,
     tasks_per_worker: int = 2,
@@ -418,7 +421,7 @@ def aggregate_dask(
     files = [os.path.realpath(p) for source in sources for p in mention_files(source)]
     pieces = [piece for path in files for piece in _pieces(path)]
     ids = frozenset(site_ids)
-    total = MentionAggregator(ids, max_rows=max_rows)
+    total = MentionAggregator(ids, max_rows=max_rows, max_documents=max_documents)
     run = uuid.uuid4().hex[:12]
     client, cluster = _client(scheduler, workers)
     try:
@@ -445,6 +448,7 @@ def aggregate_dask(
                     ids,
                     max_rows,
                     room,
+                    max_documents,
                     key=f"geo-aggregate-{run}-{number:05d}",
                     pure=False,
                 )

@@ -765,7 +765,7 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
             "pa": partners if partners != _partners(agreements, entries) else None,
             "pr": _text(row.get("coord_precision")) if point is not None else None,
             "m": _int(row.get("mention_count")),
-            "dc": len(doc_ids),
+            "dc": _int(row.get("doc_count"), len(doc_ids)),
             "q": quotes.quotes(row.get("quotes")),
             "al": _split_aliases(row.get("aliases")) or aliases.get(site_id, []),
             "u": urls.index(url) if url and url.lower().startswith(_HTTP) else None,
@@ -793,7 +793,7 @@ def map_data(layers: LayersLike, *, title: str | None = None) -> dict[str, Any]:
                 "c": _text(row.get("country")),
                 "ll": point,
                 "m": _int(row.get("mention_count"), 1),
-                "dc": len(doc_ids),
+                "dc": _int(row.get("doc_count"), len(doc_ids)),
                 "q": quotes.quotes(row.get("quotes")),
                 "dd": _doc_refs(quotes, doc_ids, None),
             }
