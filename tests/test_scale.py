@@ -408,7 +408,7 @@ def _stream(n_docs: int) -> list[dict[str, Any]]:
             record.update(dict.fromkeys(DOCUMENT_FIELDS), doc_title=f"t{d}", doc_date=date)
             record.update(doc=f"d{d}", start=10 * i, end=10 * i + 6, surface="Evenes")
             record.update(id=place, name="Evenes", kind="air_base", lat=68.5, lon=16.7)
-            record.update(score=0.9, reason="r", sentence=f"S{d}.", sentence_start=10 * i)
+            record.update(score=0.9, reason="r", sentence=f"Evenes, d{d}.", sentence_start=10 * i)
             records.append(record)
     return records
 
@@ -705,6 +705,42 @@ def test_build_and_export_from_mentions_cli(
     both = ["--engine", "dask", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"]
     assert main(["build", "--from-mentions", mentions, *both], out=io.StringIO()) == 2
     assert main(["build", "--from-mentions", str(tmp_path / "nope")], out=io.StringIO()) == 3
+
+
+def test_max_documents_option_caps_the_documents_layer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--max-documents N`` (0: every document) on ``geo export --from-mentions``."""
+    import geopandas as gpd
+
+    records = tmp_path / "m.jsonl"
+    with records.open("w", encoding="utf-8") as handle:
+        for record in _stream(300):
+            handle.write(json.dumps(record) + "\n")
+    rows = {}
+    for cap in ("10", "0"):
+        gpkg = tmp_path / f"cap{cap}.gpkg"
+        argv = ["export", "--from-mentions", str(records), "--max-documents", cap]
+        assert main([*argv, "-o", str(gpkg)], out=io.StringIO()) == 1  # unresolved names
+        rows[cap] = len(gpd.read_file(gpkg, layer="documents"))
+        said = capsys.readouterr().err
+        assert ("documents beyond the first 10 were left out" in said) == (cap == "10")
+        sites = gpd.read_file(gpkg, layer="sites").set_index("site_id")
+        assert sites.loc["no-evenes", "doc_count"] == 300
+    # the first ten and those a shown quote cites or that date a place (as the API keeps)
+    from geo.layers.aggregate import MentionAggregator
+
+    aggregator = MentionAggregator({"no-evenes"}, max_documents=10)
+    for record in _stream(300):
+        aggregator.add(record)
+    assert rows == {"10": len(aggregator.retained()), "0": 300}
+    assert 10 < rows["10"] < 20
+    for argv in (
+        ["--from-mentions", str(records), "--max-documents", "-1"],
+        [str(records), "--max-documents", "10"],
+    ):
+        assert main(["export", *argv, "-o", str(tmp_path / "x.gpkg")], out=io.StringIO()) == 2
+        assert "--max-documents" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------ Dask engine

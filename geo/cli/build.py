@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -50,7 +49,7 @@ def add_build_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
-    from geo.cli.options import mentions_aggregate, online_geocoder
+    from geo.cli.options import max_documents, mentions_aggregate, online_geocoder
     from geo.layers.build import build_layers
 
     if getattr(args, "from_mentions", None):
@@ -62,6 +61,7 @@ def _call_build_layers(args: argparse.Namespace, on_error: Any) -> Any:
             agreements=list(args.agreements),
             sites=list(getattr(args, "sites", [])),
             on_error=on_error,
+            max_documents=max_documents(args),
             aggregate=mentions_aggregate(args),
         )
 
@@ -84,26 +84,23 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     Leaflet from CDNs, with a warning on stderr (exit 0: the map was made as well as this
     machine allows). Exit codes are those of :mod:`geo.cli`.
     """
-    from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter, report_unresolved
+    from geo.cli.common import (
+        EXIT_OK,
+        EXIT_PARTIAL,
+        DocumentReporter,
+        report_unresolved,
+        warnings_reported,
+    )
     from geo.cli.options import check_layer_inputs
-    from geo.errors import GeoWarning
     from geo.io.outputs import check_output
 
     check_output(args.output, check_layer_inputs(args))
     report = DocumentReporter("build", err)
-    with warnings.catch_warnings(record=True) as caught, _cyclic_gc_paused():
-        warnings.simplefilter("always", GeoWarning)
+    with warnings_reported("build", err), _cyclic_gc_paused():
         layers = _call_build_layers(args, report)
         for problem in getattr(layers, "errors", None) or ():
             report(problem)  # problems the layers kept without passing on (none are repeated)
         path = save_map(layers, args.output, tiles=args.tiles, title=args.title)
-    for warning in caught:
-        if issubclass(warning.category, GeoWarning):
-            err.write(f"geo build: warning: {warning.message}\n")
-        else:
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
     sites = getattr(layers, "sites", None)
     total = len(sites) if sites is not None else 0
     drawn = sum(1 for p in _site_points(sites)) if sites is not None else 0

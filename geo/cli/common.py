@@ -20,8 +20,11 @@ Heavy imports happen inside the commands so ``geo --help`` stays instant.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
+import warnings
+from collections.abc import Iterator
 from typing import TextIO
 
 from geo.io.textsafe import for_terminal
@@ -88,3 +91,29 @@ class DocumentReporter:
         self.err.write(for_terminal(f"geo {self.command}: {label}: {error}") + "\n")
         if not warning:
             self.failures.append(error)
+
+
+@contextlib.contextmanager
+def warnings_reported(command: str, err: TextIO) -> Iterator[None]:
+    """Report the :class:`~geo.errors.GeoWarning` s raised inside as the command's own.
+
+    Each becomes one ``geo COMMAND: warning: ...`` line on *err*, in the order raised,
+    even when the block fails (what was left out of the layers, a missing web asset):
+    the user reads them as the command's messages, not in Python's ``file:line`` format.
+    Other warnings pass on unchanged.
+    """
+    from geo.errors import GeoWarning
+
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", GeoWarning)
+            yield
+    finally:
+        for warning in caught:
+            if issubclass(warning.category, GeoWarning):
+                err.write(f"geo {command}: warning: {for_terminal(str(warning.message))}\n")
+            else:
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )

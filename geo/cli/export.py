@@ -49,8 +49,19 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     malformed registry or a bad date raises before any file exists; :func:`geo.cli.main`
     turns those errors into exit codes 3 and 2.
     """
-    from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter, report_unresolved
-    from geo.cli.options import check_layer_inputs, mentions_aggregate, online_geocoder
+    from geo.cli.common import (
+        EXIT_OK,
+        EXIT_PARTIAL,
+        DocumentReporter,
+        report_unresolved,
+        warnings_reported,
+    )
+    from geo.cli.options import (
+        check_layer_inputs,
+        max_documents,
+        mentions_aggregate,
+        online_geocoder,
+    )
     from geo.layers.build import build_layers
 
     report = DocumentReporter("export", err)
@@ -60,28 +71,30 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         check_output(args.output, reads, folder=True)
     for target in dict.fromkeys(output_paths(args.output, fmt).values()):
         check_output(target, reads)
-    if args.from_mentions:
-        from geo.layers.aggregate import build_layers_from_mentions
+    with warnings_reported("export", err):
+        if args.from_mentions:
+            from geo.layers.aggregate import build_layers_from_mentions
 
-        layers = build_layers_from_mentions(
-            args.from_mentions,
-            as_of=args.as_of,
-            agreements=args.agreements,
-            sites=args.sites,
-            on_error=report,
-            aggregate=mentions_aggregate(args),
-        )
-    else:
-        layers = build_layers(
-            args.inputs,
-            as_of=args.as_of,
-            agreements=args.agreements,
-            sites=args.sites,
-            corrections=args.corrections,
-            online=online_geocoder(args),
-            on_error=report,
-        )
-    written = export_layers(layers, args.output, fmt=fmt)
+            layers = build_layers_from_mentions(
+                args.from_mentions,
+                as_of=args.as_of,
+                agreements=args.agreements,
+                sites=args.sites,
+                on_error=report,
+                max_documents=max_documents(args),
+                aggregate=mentions_aggregate(args),
+            )
+        else:
+            layers = build_layers(
+                args.inputs,
+                as_of=args.as_of,
+                agreements=args.agreements,
+                sites=args.sites,
+                corrections=args.corrections,
+                online=online_geocoder(args),
+                on_error=report,
+            )
+        written = export_layers(layers, args.output, fmt=fmt)
     sites = layers.sites
     in_corpus = int(sites["in_corpus"].sum()) if len(sites) else 0
     out.write(

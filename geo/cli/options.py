@@ -6,6 +6,7 @@ Also the Dask engine's options, which ``geo extract`` shares with them.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,20 @@ def mentions_aggregate(args: Any) -> Any:
     return partial(aggregate_dask, scheduler=args.scheduler, workers=args.workers)
 
 
+def max_documents(args: Any) -> int:
+    """``--max-documents`` as :func:`~geo.layers.aggregate.build_layers_from_mentions` takes it.
+
+    Unset: the default cap; 0: no cap (every document stays a row, memory grows with
+    the corpus again).
+    """
+    from geo.layers.aggregate import MAX_DOCUMENT_ROWS
+
+    cap = getattr(args, "max_documents", None)
+    if cap is None:
+        return MAX_DOCUMENT_ROWS
+    return cap or sys.maxsize
+
+
 def add_layer_arguments(parser: Any) -> None:
     """Add the arguments of every command that builds layers to *parser*.
 
@@ -165,6 +180,13 @@ def add_layer_arguments(parser: Any) -> None:
         metavar="FILE_OR_DIR",
         help="start from the records of geo extract (JSON Lines, Parquet or a folder of "
         "Parquet parts) instead of parsing documents; repeatable",
+    )
+    parser.add_argument(
+        "--max-documents",
+        type=int,
+        metavar="N",
+        help="with --from-mentions: documents kept as rows of the documents layer, besides "
+        "those quoted or dating a place (default 100,000; 0: every document)",
     )
     parser.add_argument(
         "--as-of",
@@ -195,6 +217,15 @@ def check_layer_inputs(args: Any) -> list[str]:
         msg = (
             "--engine dask aggregates the records of --from-mentions; parse the documents "
             "with geo extract --engine dask first"
+        )
+        raise ConfigurationError(msg)
+    cap = getattr(args, "max_documents", None)
+    if cap is not None and (not mentions or cap < 0):
+        msg = (
+            f"--max-documents must be 0 (every document) or more, not {cap}"
+            if mentions
+            else "--max-documents caps the documents of --from-mentions; documents parsed "
+            "here are all kept"
         )
         raise ConfigurationError(msg)
     if mentions and (args.corrections or getattr(args, "online", False)):
