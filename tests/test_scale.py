@@ -735,6 +735,11 @@ def test_max_documents_option_caps_the_documents_layer(
         aggregator.add(record)
     assert rows == {"10": len(aggregator.retained()), "0": 300}
     assert 10 < rows["10"] < 20
+    from geo.layers.aggregate import MAX_DOCUMENT_ROWS
+
+    for command in ("build", "export"):  # the help states the cap the code applies
+        assert main([command, "--help"], out=io.StringIO()) == 0
+        assert f"default {MAX_DOCUMENT_ROWS:,};" in " ".join(capsys.readouterr().out.split())
     for argv in (
         ["--from-mentions", str(records), "--max-documents", "-1"],
         [str(records), "--max-documents", "10"],
