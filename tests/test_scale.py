@@ -652,13 +652,21 @@ def test_from_mentions_past_the_document_cap_keeps_counts_and_the_time_control(
         "agreements": [example / "agreements.yaml"],
     }
     direct = build_layers([articles], **options)
-    with pytest.warns(GeoWarning, match="mention rows beyond the first 200,000"):
+    with pytest.warns(GeoWarning, match="200,000 rows each and only those of the first 1 "):
         layers = build_layers_from_mentions(tmp_path / "m.parquet", max_documents=1, **options)
     kept = set(layers.documents["doc_id"])
     first = direct.documents["doc_id"].iloc[0]
     assert kept == set(direct.documents["doc_id"])
     assert set(layers.mentions["doc"]) == {first}
     assert len(layers.mentions) == direct.mentions["doc"].eq(first).sum()
+    # the unresolved names of the later documents still count (exit code 1, issue 14)
+    from geo.cli.common import report_unresolved
+
+    assert len(layers.unresolved) == 0  # both are in the last article
+    assert len(direct.unresolved) == layers.unresolved_count == 2
+    said = io.StringIO()
+    assert report_unresolved("build", layers, said) == 2
+    assert "2 names stayed unresolved (...)" in said.getvalue()
     dates = dict(zip(direct.documents["doc_id"], direct.documents["date"], strict=True))
     for name, key in (("sites", "site_id"), ("places", "place_id")):
         a = getattr(direct, name).set_index(key)
@@ -833,7 +841,7 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
                 build_layers_from_mentions, out, **caps, aggregate=on_dask_cluster
             )
             assert said == said_dask
-            assert any("rows beyond the first 40 " in m for m in said)
+            assert any("keep at most 40 rows each" in m for m in said)
             assert any("documents beyond the first 30 " in m for m in said) == (name != "seeds")
             assert len(capped.mentions) == 40
             if name != "seeds":  # both seeds are quoted, so both stay

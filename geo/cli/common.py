@@ -48,13 +48,20 @@ def report_unresolved(command: str, layers: object, err: TextIO) -> int:
     """Say how many names stayed unresolved (the first few by name); return the count.
 
     ``geo build`` and ``geo export`` exit 1 when it is not zero, as documented: the
-    output is written, but the corpus names places the gazetteer could not place.
+    output is written, but the corpus names places the gazetteer could not place. The
+    count is ``layers.unresolved_count`` when set (a build from mention records, whose
+    table keeps only the first rows), so a capped table never hides the exit code.
     """
     table = getattr(layers, "unresolved", None)
-    count = len(table) if table is not None else 0
-    if count and table is not None:
-        names = list(dict.fromkeys(str(s) for s in table["surface"]))
-        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    listed = len(table) if table is not None else 0
+    total = getattr(layers, "unresolved_count", None)
+    count = listed if total is None else total  # the table may hold only the first ones
+    if count:
+        surfaces = table["surface"] if table is not None and listed else []
+        names = list(dict.fromkeys(str(s) for s in surfaces))
+        shown = ", ".join(names[:8])
+        if len(names) > 8 or count > listed:  # more names than shown
+            shown = f"{shown}, ..." if shown else "..."
         err.write(
             for_terminal(
                 f"geo {command}: {count} names stayed unresolved ({shown}); the map's review "

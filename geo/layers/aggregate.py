@@ -332,6 +332,7 @@ class MentionAggregator:
         self.unresolved_rows: list[tuple[Any, ...]] = []
         self.dropped_rows = 0
         self.records = 0
+        self.unresolved_records = 0  # all of them, in the table or not
         self._shared: dict[str, str] = {}
         self.collect_slack = collect_slack  # documents read between two collections, at least
         self._collect_at = _next_collection(max_documents, collect_slack)
@@ -352,6 +353,7 @@ class MentionAggregator:
         place_id = record["id"]
         if place_id is None:
             doc.unresolved += 1
+            self.unresolved_records += 1
             if self._room(self.unresolved_rows, self.keep_unresolved, rows):
                 self.unresolved_rows.append(tuple(record[k] for k in COLUMNS["unresolved"]))
             return
@@ -424,6 +426,7 @@ class MentionAggregator:
         Document ids must be unique across the two (``geo extract`` makes them so).
         """
         self.records += later.records
+        self.unresolved_records += later.unresolved_records
         self._anchor_points(later)
         offset = self.seen_documents
         for doc in later.documents.values():
@@ -759,10 +762,15 @@ def build_layers_from_mentions(
             stacklevel=2,
         )
     if aggregator.dropped_rows:
+        only = (
+            f" and only those of the first {max_documents:,} documents"
+            if aggregator.seen_documents > max_documents
+            else ""
+        )
         warnings.warn(
-            f"{aggregator.dropped_rows:,} mention rows beyond the first {max_rows:,} were left "
-            "out of the mentions and unresolved tables (counts and quotes are "
-            "complete)",
+            f"{aggregator.dropped_rows:,} rows were left out of the mentions and unresolved "
+            f"tables, which keep at most {max_rows:,} rows each{only} (counts and quotes "
+            "are complete)",
             GeoWarning,
             stacklevel=2,
         )
@@ -781,6 +789,7 @@ def build_layers_from_mentions(
         as_of=date,
         errors=errors,
         user_sites=list(user_sites),
+        unresolved_count=aggregator.unresolved_records,
     )
     validate_layers(layers)
     return layers

@@ -234,6 +234,9 @@ class Layers:
     errors: list[DocumentError] = field(default_factory=list)
     #: The user's own sites (``--sites``) the layers were built with (``SiteRow``s).
     user_sites: list[Any] = field(default_factory=list)
+    #: How many names stayed unresolved, when ``unresolved`` holds only some of them (a
+    #: build from mention records caps its tables); ``None``: ``unresolved`` holds all.
+    unresolved_count: int | None = None
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The six layers by name, in :data:`LAYER_NAMES` order (what exports write)."""
