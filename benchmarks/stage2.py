@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scale import ROOT, measured
+from scale import measured  # (scale puts the checkout on sys.path)
 
 _RUN = """
 import sys
@@ -137,5 +137,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     raise SystemExit(main())

@@ -126,6 +126,11 @@ class NameTable(Mapping[str, Value]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         blob, starts, slots = self._keys.state()
-        packed = dict(zip(("blob", "starts", "slots"), (blob, starts, slots), strict=True))
-        packed.update(values=self._values.tobytes(), vstarts=self._vstarts.tobytes())
+        packed = {
+            "blob": blob,
+            "starts": starts,
+            "slots": slots,
+            "values": self._values.tobytes(),
+            "vstarts": self._vstarts.tobytes(),
+        }
         return (NameTable, (packed, self._extra))

@@ -237,12 +237,10 @@ class _PlaceSummary:
         self.all_docs += later.all_docs
         self.name_dates = reported([*self.name_dates, *later.name_dates])
         self.all_dates = reported([*self.all_dates, *later.all_dates])
-        if later.earliest is not None and (
-            self.earliest is None or later.earliest[0] < self.earliest[0]
-        ):
-            self.earliest = later.earliest
-        if self.undated is None:
-            self.undated = later.undated
+        if later.earliest is not None:
+            self.dated(*later.earliest)
+        if later.undated is not None:
+            self.dated(None, later.undated)
 
     def dated(self, date: str | None, doc_id: str) -> None:
         """Note that document *doc_id*, of *date*, counts for the time control."""
@@ -514,11 +512,6 @@ class MentionAggregator:
         cited = self._referenced(final=True)
         cap = self.max_documents
         return [d for k, d in self.documents.items() if d.ordinal < cap or k in cited]
-
-    @property
-    def dropped_documents(self) -> int:
-        """How many documents are not rows of the documents layer (see :meth:`retained`)."""
-        return self.seen_documents - len(self.retained())
 
     def _doc_lists(
         self, documents: Sequence[_DocSummary]
