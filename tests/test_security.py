@@ -531,6 +531,38 @@ def test_document_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert any("c.jsonl:1: the record is larger than" in str(e) for e in errors)
 
 
+def test_hostile_mention_records_are_reported_by_line_and_the_rest_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--from-mentions`` JSON Lines: a lone surrogate or an oversized line costs one line."""
+    from geo.io import documents
+    from geo.io.mentions import read_mention_records
+    from geo.models import RECORD_FIELDS
+
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 4000)
+
+    def record(doc: str, sentence: str = "Evenes.") -> str:
+        fields = dict.fromkeys(RECORD_FIELDS)
+        fields.update(doc=doc, start=0, end=6, surface="Evenes", sentence=sentence)
+        return json.dumps(fields)
+
+    lines = [
+        record("\"'</script>{{7*7}}"),
+        record("lone").replace('"lone"', '"lone\\ud800"'),
+        record("big", "x" * 5000),
+        record("after"),
+    ]
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors: list[Exception] = []
+    got = list(read_mention_records(path, on_error=errors.append))
+    assert [r["doc"] for r in got] == ["\"'</script>{{7*7}}", "after"]
+    said = [str(e) for e in errors]
+    assert len(said) == 2
+    assert "m.jsonl:2: a \\uD800-\\uDFFF escape without its pair" in said[0]
+    assert "m.jsonl:3: the record is larger than" in said[1]
+
+
 # ----------------------------------------------------------------------------- one bad record
 
 

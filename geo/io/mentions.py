@@ -224,14 +224,32 @@ def mention_files(source: Path | str) -> list[Path]:
 def _jsonl_mentions(
     path: Path, report: Callable[[DocumentError], None]
 ) -> Iterator[dict[str, Any]]:
+    r"""The records of a JSON Lines mentions file; a bad line is reported by ``file:line``.
+
+    Lines are read and decoded as JSON Lines corpora are (one line at a time, at most
+    :data:`~geo.io.documents.MAX_DOCUMENT_BYTES`, UTF-8, no NULs), and a record with a
+    lone surrogate (``"\ud800"``) is refused like a document's: it would fail later,
+    when its strings reach Arrow or a file, with no line to name.
+    """
+    from geo.io.documents import MAX_DOCUMENT_BYTES, _bad_unicode, _binary_lines, _decoded_lines
+
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        lines = _decoded_lines(_binary_lines(handle, MAX_DOCUMENT_BYTES), str(path), report)
+        for number, raw in lines:
             if not raw.strip():
                 continue
             try:
                 record = json.loads(raw)
             except (ValueError, RecursionError) as exc:
                 report(DocumentError(f"{path}:{number}: not a mention record ({exc})"))
+                continue
+            if ("\\ud" in raw or "\\uD" in raw) and _bad_unicode(record):
+                report(
+                    DocumentError(
+                        f"{path}:{number}: a \\uD800-\\uDFFF escape without its pair (a lone "
+                        "surrogate) is not Unicode text; repair the record"
+                    )
+                )
                 continue
             missing = [f for f in RECORD_FIELDS if not isinstance(record, dict) or f not in record]
             if missing:
