@@ -78,3 +78,74 @@ def test_the_designator_shortcut_never_skips_a_match() -> None:
                     matched += 1
                     assert _may_end_designator(table, text, lo, start), (lang, text[lo:start])
     assert matched >= 20  # the texts do hold designators before names
+
+
+def test_templates_are_compiled_once_and_never_for_another_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import jinja2
+
+    from geo.web.jinja_cache import compiled_templates
+
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    original = jinja2.Environment.compile
+    source = "{% for x in xs %}<{{ x }}>{% endfor %}"
+    expected = jinja2.Template(source).render(xs=[1, 2])
+    mixed = "[[ 1 ]]{{ 2 }}"
+    with compiled_templates() as counts:
+        first = jinja2.Template(source).render(xs=[1, 2])
+        assert jinja2.Template(mixed).render() == "[[ 1 ]]2"
+    assert counts == {"read": 0, "compiled": 2}
+    assert first == expected == "<1><2>"
+    assert jinja2.Environment.compile is original  # put back after the block
+    with compiled_templates() as counts:
+        again = jinja2.Template(source).render(xs=[1, 2])
+        other = jinja2.Template(source.replace("<", "[")).render(xs=[1, 2])
+        square = jinja2.Template(mixed, variable_start_string="[[", variable_end_string="]]")
+    assert again == expected
+    assert other == "[1>[2>"  # another source is compiled, not served the first's code
+    assert square.render() == "1{{ 2 }}"  # so is the same source in another environment
+    assert counts == {"read": 1, "compiled": 2}
+    with pytest.raises(RuntimeError), compiled_templates():
+        raise RuntimeError
+    assert jinja2.Environment.compile is original  # also after an error
+
+
+def test_folium_pages_are_the_same_with_templates_from_the_table(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = """
+import re, sys
+from geo import settings
+settings.cache_dir = sys.argv[1]
+from geo.web.jinja_cache import compiled_templates
+with compiled_templates() as counts:
+    import folium, folium.plugins
+m = folium.Map(location=[60, 15], tiles=None)
+folium.plugins.Fullscreen().add_to(m)
+folium.plugins.MeasureControl().add_to(m)
+folium.Marker([69.4, 16.7], popup="Evenes").add_to(m)
+page = re.sub(r"_[0-9a-f]{32}", "_ID", m.get_root().render())
+print(counts["read"], counts["compiled"])
+print(page)
+"""
+
+    def run() -> tuple[list[int], str]:
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        ).stdout
+        head, _, page = out.partition("\n")
+        return [int(x) for x in head.split()], page
+
+    (read1, compiled1), page1 = run()
+    (read2, compiled2), page2 = run()
+    assert compiled1 > 50  # every plugin's template, compiled by the first process
+    assert (read2, compiled2) == (read1 + compiled1, 0)  # the second read them all
+    assert page1 == page2
+    assert "L.control.fullscreen" in page2
+    assert "Evenes" in page2

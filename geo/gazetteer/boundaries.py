@@ -410,6 +410,9 @@ def plain_tile_layer(
     """
     import base64
 
+    from geo.web.jinja_cache import import_folium
+
+    import_folium()
     import folium
 
     uri = "data:image/png;base64," + base64.b64encode(_png_1x1(color)).decode("ascii")

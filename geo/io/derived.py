@@ -35,10 +35,52 @@ T = TypeVar("T")
 #: Bump when the layout of a stored table changes without its sources changing.
 DERIVED_VERSION = 1
 
+#: What :func:`read_derived` returns for a table that is not on disk.
+MISSING: Any = object()
+
 
 def derived_folder() -> Path:
     """Where the derived tables live: ``cache_dir/derived`` (read at call time)."""
     return Path(settings.cache_dir) / "derived"
+
+
+def derived_path(name: str, sources: Iterable[bytes | str]) -> Path:
+    """The file of table *name* computed from *sources* (a hash of them names it)."""
+    h = hashlib.sha256(f"{name}:{DERIVED_VERSION}:py{sys.version_info[:2]}".encode())
+    for source in sources:
+        data = source.encode("utf-8") if isinstance(source, str) else source
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return derived_folder() / f"{name}-{h.hexdigest()[:16]}.marshal"
+
+
+def read_derived(path: Path) -> Any:
+    """The table stored at *path*, or :data:`MISSING` when absent or unreadable."""
+    try:
+        return marshal.loads(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    except (OSError, EOFError, ValueError, TypeError) as err:
+        log.debug("ignoring unreadable derived table %s: %s", path, err)
+    return MISSING
+
+
+def write_derived(path: Path, value: Any) -> None:
+    """Store *value* at *path* atomically and remove the same table's older files.
+
+    A cache that cannot be written (a read-only disk, a value ``marshal`` refuses) is
+    logged and otherwise ignored: it costs only the speed.
+    """
+    name = path.name.rsplit("-", 1)[0]
+    try:
+        from geo.io.outputs import write_bytes
+
+        write_bytes(path, marshal.dumps(value))
+        for stale in path.parent.glob(f"{name}-*.marshal"):
+            if stale != path:  # the same table from older sources: never read again
+                stale.unlink(missing_ok=True)
+    except (OSError, ValueError, GeoError) as err:  # read-only cache, or marshal refuses
+        log.debug("derived table %s not cached: %s", path, err)
 
 
 def derived(name: str, sources: Iterable[bytes | str], compute: Callable[[], T]) -> T:
@@ -48,28 +90,10 @@ def derived(name: str, sources: Iterable[bytes | str], compute: Callable[[], T])
     code of *compute*); their hash names the file. *compute*'s result must be a value
     ``marshal`` can store; it is returned as computed (and as read back on later runs).
     """
-    h = hashlib.sha256(f"{name}:{DERIVED_VERSION}:py{sys.version_info[:2]}".encode())
-    for source in sources:
-        data = source.encode("utf-8") if isinstance(source, str) else source
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    path = derived_folder() / f"{name}-{h.hexdigest()[:16]}.marshal"
-    try:
-        value: T = marshal.loads(path.read_bytes())
-    except FileNotFoundError:
-        pass
-    except (OSError, EOFError, ValueError, TypeError) as err:
-        log.debug("ignoring unreadable derived table %s: %s", path, err)
-    else:
-        return value
+    path = derived_path(name, sources)
+    stored = read_derived(path)
+    if stored is not MISSING:
+        return cast("T", stored)
     value = compute()
-    try:
-        from geo.io.outputs import write_bytes
-
-        write_bytes(path, marshal.dumps(cast("Any", value)))
-        for stale in path.parent.glob(f"{name}-*.marshal"):
-            if stale != path:  # the same table from older sources: never read again
-                stale.unlink(missing_ok=True)
-    except (OSError, ValueError, GeoError) as err:  # read-only cache, or marshal refuses
-        log.debug("derived table %s not cached: %s", path, err)
+    write_derived(path, value)
     return value

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 if TYPE_CHECKING:
     import folium
 
+from geo.web.jinja_cache import import_folium
 from geo.web.mapdata import LayersLike, legend_html, map_data, script_json, write_text_atomic
 
 #: Tile layers offered with ``tiles="osm"|"carto"``; the asked one is switched on.
@@ -115,6 +116,7 @@ def basemap_json(resolution: Basemap) -> str | None:
 @functools.cache
 def _geo_app_class() -> type:
     """The folium element of the page, defined lazily so importing this module stays cheap."""
+    import_folium()
     import folium
     from branca.element import CssLink, JavascriptLink
     from folium.elements import JSCSSMixin
@@ -232,6 +234,7 @@ def render_map(
     is the Natural Earth resolution embedded (``"50m"``: 1.5 MB, coasts good to a few
     km; ``"110m"``: 0.2 MB; ``None``: no base layer).
     """
+    import_folium()
     import folium
     from folium import plugins
 
