@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
 import warnings
+from contextlib import redirect_stderr
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -879,6 +881,119 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
                 assert html.stat().st_size > 100_000
     if len(corpora) > 1:
         assert any(r["doc"] == "geovirus-0#2" for r in got)
+
+
+def _resume_corpus(tmp_path: Path, seeds_dir: Path) -> Path:
+    """Twelve documents from the seeds' sentences, a duplicate id and a bad line."""
+    sentences = [
+        line.strip()
+        for path in sorted(seeds_dir.iterdir())
+        for line in path.read_text(encoding="utf-8").split(". ")
+        if len(line.strip()) > 40
+    ]
+    lines = [json.dumps({"id": f"d{i}", "text": sentences[i % len(sentences)]}) for i in range(12)]
+    lines.insert(5, json.dumps({"id": "d1", "text": sentences[3]}))  # renamed d1#2
+    lines.insert(8, '{"id": "broken", "text": ')  # reported by file:line, every time
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_an_interrupted_dask_extract_resumes_with_the_same_records(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    from geo.io.mentions import read_mention_records
+    from geo.scale.engine import extract_dask, work_folder
+
+    corpus = _resume_corpus(tmp_path, seeds_dir)
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False},
+    ) as cluster:
+
+        def run(out: Path, stop_after: int | None = None, **options: Any) -> tuple[Any, list[str]]:
+            said: list[str] = []
+            seen = itertools.count(1)
+
+            def on_part(_part: Any) -> None:
+                if stop_after is not None and next(seen) == stop_after:
+                    raise KeyboardInterrupt
+
+            counts = extract_dask(
+                [corpus],
+                out,
+                scheduler=cluster.scheduler_address,
+                target_bytes=400,
+                on_error=lambda e: said.append(str(e)),
+                on_part=on_part,
+                **options,
+            )
+            return counts, said
+
+        reference, said = run(tmp_path / "whole")
+        assert reference["partitions"] >= 6
+        assert reference["resumed"] == 0
+        assert any("broken" in m or ":9" in m for m in said)
+        expected = list(read_mention_records(tmp_path / "whole"))
+        assert any(r["doc"] == "d1#2" for r in expected)
+
+        out = tmp_path / "mentions"
+        work = work_folder(out)
+        with pytest.raises(KeyboardInterrupt):
+            run(out, stop_after=3)
+        assert not out.exists()  # nothing published
+        assert len(list((work / "done").glob("part-*.json"))) == 3
+        counts, said_again = run(out, resume=True)
+        assert counts["resumed"] == 3
+        assert {k: v for k, v in counts.items() if k != "resumed"} == {
+            k: v for k, v in reference.items() if k != "resumed"
+        }
+        assert said_again == said  # the kept parts' problems are reported again, in order
+        assert list(read_mention_records(out)) == expected
+        assert sorted(p.name for p in out.iterdir()) == sorted(
+            p.name for p in (tmp_path / "whole").iterdir()
+        )
+        assert not work.exists()
+
+        # a part is kept only for the same input file and the same options
+        with pytest.raises(KeyboardInterrupt):
+            run(out, stop_after=2)
+        assert run(out, resume=True, candidates=True)[0]["resumed"] == 0
+        with pytest.raises(KeyboardInterrupt):
+            run(out, stop_after=2)
+        stat = corpus.stat()
+        os.utime(corpus, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        assert run(out, resume=True)[0]["resumed"] == 0
+        assert list(read_mention_records(out)) == expected
+        with pytest.raises(KeyboardInterrupt):
+            run(out, stop_after=2)
+        assert run(out)[0]["resumed"] == 0  # without resume: from scratch
+        assert not work.exists()
+
+        # the command line says what it keeps and what it took
+        with pytest.raises(KeyboardInterrupt):
+            run(out, stop_after=4)
+        argv = ["extract", str(corpus), "--engine", "dask", "--scheduler"]
+        argv += [cluster.scheduler_address, "--partition-mb", str(400 / (1 << 20)), "-o", str(out)]
+        err = io.StringIO()
+        with redirect_stderr(err):
+            assert main([*argv, "--resume", "-q"], out=io.StringIO()) == 1  # the bad line
+        assert "(4 from the interrupted run)" in err.getvalue()
+        assert list(read_mention_records(out)) == expected
+        with pytest.raises(KeyboardInterrupt):
+            run(out, stop_after=2)
+        err = io.StringIO()
+        with redirect_stderr(err):
+            main([*argv, "-q"], out=io.StringIO())
+        assert "starting over" in err.getvalue()
+    assert main(["extract", str(corpus), "--resume", "-o", str(tmp_path / "x.jsonl")]) == 2
 
 
 def test_single_process_extract_never_imports_dask(seeds_dir: Path, tmp_path: Path) -> None:

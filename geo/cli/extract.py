@@ -6,10 +6,12 @@ import argparse
 import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO, cast
 
 from geo.cli.common import EXIT_OK, EXIT_PARTIAL, DocumentReporter
 from geo.errors import ConfigurationError
+from geo.io.textsafe import for_terminal
 from geo.models import RECORD_FIELDS as EXTRACT_FIELDS
 from geo.models import document_fields
 
@@ -104,10 +106,8 @@ def _summary(counts: dict[str, int], on_error: DocumentReporter, err: TextIO) ->
 
 def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
     """``geo extract --engine dask``: Parquet parts in the folder ``-o`` (see geo.scale)."""
-    from pathlib import Path
-
     from geo.io.outputs import check_output
-    from geo.scale.engine import extract_dask
+    from geo.scale.engine import extract_dask, work_folder
 
     if fmt not in _BINARY_FORMATS:
         msg = f"--engine dask writes a folder of Parquet parts; --format {fmt} is not possible"
@@ -132,6 +132,13 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
         from tqdm import tqdm
 
         progress = tqdm(unit=" parts", file=err, desc="geoparsing")
+    work = work_folder(Path(args.output))
+    if work.is_dir() and not args.resume:
+        err.write(
+            f"geo extract: starting over; an earlier run's parts in {for_terminal(str(work))} "
+            "are cleared (--resume keeps them)\n"
+        )
+    finished = False
     try:
         counts = extract_dask(
             args.inputs,
@@ -145,13 +152,32 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
             target_bytes=int(partition_mb * (1 << 20)),
             on_error=on_error,
             on_part=(lambda _part: progress.update(1)) if progress is not None else None,
+            resume=bool(args.resume),
         )
+        finished = True
     finally:
         if progress is not None:
             progress.close()
+        if not finished:
+            _say_resumable(work, err)
     partitions = counts.pop("partitions")
-    err.write(f"geo extract: {partitions:,} partitions written to {args.output}\n")
+    resumed = counts.pop("resumed")
+    again = f" ({resumed:,} from the interrupted run)" if args.resume else ""
+    err.write(f"geo extract: {partitions:,} partitions written to {args.output}{again}\n")
     return _summary(counts, on_error, err)
+
+
+def _say_resumable(work: Path, err: TextIO) -> None:
+    """After a run that stopped early: how many parts are kept, and how to go on."""
+    try:
+        done = sum(1 for _ in (work / "done").glob("part-*.json"))
+    except OSError:
+        return
+    if done:
+        err.write(
+            f"geo extract: {done:,} finished parts are kept in {for_terminal(str(work))}; "
+            "run the same command with --resume to go on from them\n"
+        )
 
 
 def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -164,7 +190,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from geo.cli.options import check_engine_arguments
 
     fmt = _output_format(args)
-    if check_engine_arguments(args, ("scheduler", "workers", "partition_mb")) == "dask":
+    if check_engine_arguments(args, ("scheduler", "workers", "partition_mb", "resume")) == "dask":
         return _extract_dask(args, fmt, err)
 
     from geo.gazetteer.store import load_gazetteer

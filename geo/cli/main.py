@@ -117,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --engine dask: size of one JSON Lines partition (default 16)",
     )
     p.add_argument(
+        "--resume",
+        action="store_const",
+        const=True,
+        default=None,
+        help="with --engine dask: keep the parts an interrupted run with the same inputs "
+        "and options finished, and geoparse only the rest",
+    )
+    p.add_argument(
         "--candidates",
         action="store_true",
         help="add each mention's best candidates with their scores (what else it could be)",

@@ -21,18 +21,35 @@ caches it per process, keyed by the index path, and
 :class:`geo.scale.plugin.GazetteerPlugin` loads it when a worker starts, so the first
 partition does not pay for it.
 
-Workers write their parts into a staging folder beside the output (so the corpus, the
-index and the output folder must be on a file system every worker sees — automatic for
-the default local cluster); the folder is swapped in whole when every part is written
-(:func:`geo.io.outputs.publish`), so an interrupted run leaves the old output.
+Workers write their parts into a work folder beside the output,
+``.<name>.geo-partial`` (so the corpus, the index and the output folder must be on a
+file system every worker sees — automatic for the default local cluster); the parts are
+swapped in whole when every one is written (:func:`geo.io.outputs.publish`), so an
+interrupted run leaves the old output.
+
+**Resuming** (``resume=True``, ``geo extract --resume``): a run of millions of
+documents takes hours, and a crash, a reboot or Ctrl-C should not cost the parts
+already done. The work folder outlives an interrupted run. For each part the driver has
+collected it holds the part file and a receipt (``done/part-NNNNN.json``): what the
+worker reported (documents as read, problems, counts) and a key of everything the part
+depends on — the partition (files, byte range or row group), each file's size and
+modification time, the options, the user's sites and corrections files, geo's version
+and the gazetteer index's fingerprint. A resumed run plans the partitions again and
+takes a part from the folder only when its receipt's key is the key it would compute
+now; the others are geoparsed. The records are the same as a run from scratch: the
+parts' problems are reported again, in order, and duplicate ids are renamed again over
+the whole run. Without ``resume`` a run starts from scratch and clears the folder.
 
 Dask is imported only here, and only when ``--engine dask`` is asked for.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
+import shutil
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -48,7 +65,17 @@ if TYPE_CHECKING:
     from geo.io.mentions import MentionSlice
     from geo.layers.aggregate import MentionAggregator
 
-__all__ = ["PartResult", "aggregate_dask", "aggregate_part", "extract_dask", "parse_partition"]
+__all__ = [
+    "PartResult",
+    "aggregate_dask",
+    "aggregate_part",
+    "extract_dask",
+    "parse_partition",
+    "work_folder",
+]
+
+#: Bump when a receipt's layout or what a part holds changes: older receipts are not reused.
+RECEIPT_FORMAT = 1
 
 
 @dataclass
@@ -131,6 +158,97 @@ def _rename_docs(result: PartResult, ids: UniqueIds) -> None:
         pq.write_table(table, handle, compression="zstd")
 
 
+def work_folder(output: Path) -> Path:
+    """Where a run writing the folder *output* keeps its parts until they are published."""
+    output = Path(os.path.realpath(output))
+    return output.parent / f".{output.name}.geo-partial"
+
+
+def _file_hash(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _options_key(
+    candidates: bool, geometry: bool, sites: Sequence[str], fixes: Sequence[str]
+) -> str:
+    """What every part depends on besides its partition (see the module docs)."""
+    from geo import __version__
+    from geo.gazetteer.store import fingerprint
+
+    return json.dumps(
+        [
+            RECEIPT_FORMAT,
+            __version__,
+            fingerprint(),
+            candidates,
+            geometry,
+            [(p, _file_hash(p)) for p in sites],
+            [(p, _file_hash(p)) for p in fixes],
+        ]
+    )
+
+
+def _part_key(partition: Partition, options: str) -> str:
+    """The key of one part: its partition, its files' sizes and times, the options."""
+    stats = []
+    for path, _fmt in partition.files:
+        st = os.stat(path)
+        stats.append((st.st_size, st.st_mtime_ns))
+    data = json.dumps([options, list(partition), stats])
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass
+class _Done:
+    """A part taken from the work folder, shaped like the future it stands in for."""
+
+    part: PartResult
+
+    def result(self) -> PartResult:
+        return self.part
+
+
+def _receipt(path: Path, key: str, part_path: Path) -> PartResult | None:
+    """The worker's report of a part finished by an earlier run, if it is this part."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key or not part_path.is_file():
+        return None
+    try:
+        return PartResult(
+            path=str(part_path),
+            docs=[(str(i), s if s is None else str(s), int(n)) for i, s, n in stored["docs"]],
+            problems=[(str(m), bool(w)) for m, w in stored["problems"]],
+            mentions=int(stored["mentions"]),
+            resolved=int(stored["resolved"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _write_receipt(path: Path, key: str, result: PartResult) -> None:
+    from geo.io.outputs import write_text
+
+    record = {
+        "key": key,
+        "docs": result.docs,
+        "problems": result.problems,
+        "mentions": result.mentions,
+        "resolved": result.resolved,
+    }
+    write_text(path, json.dumps(record, ensure_ascii=False))
+
+
+def _prepare_work(work: Path, resume: bool) -> None:
+    """Create the work folder; empty it first unless resuming."""
+    if work.exists() and not resume:
+        shutil.rmtree(work)
+    (work / "parts").mkdir(parents=True, exist_ok=True)
+    (work / "done").mkdir(exist_ok=True)
+
+
 def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     """A ``distributed.Client`` (and the ``LocalCluster`` it owns, or ``None``)."""
     try:
@@ -174,6 +292,7 @@ def extract_dask(
     files_per_partition: int = 64,
     on_error: Callable[[DocumentError], None] | None = None,
     on_part: Callable[[PartResult], None] | None = None,
+    resume: bool = False,
 ) -> dict[str, int]:
     """Geoparse *inputs* on a Dask cluster into the folder *output* of Parquet parts.
 
@@ -181,10 +300,13 @@ def extract_dask(
     *workers* processes (one thread each) listens on 127.0.0.1 only. Partitions are
     submitted a few per worker ahead and collected in order, so the driver's memory
     does not grow with the corpus. Problems are passed to *on_error* in document order
-    of their partition; *on_part* is called after each part (progress). Returns the
-    counts ``documents``, ``mentions``, ``resolved``, ``unresolved``, ``partitions``.
+    of their partition; *on_part* is called after each part (progress). With *resume*,
+    the parts an interrupted run finished with the same inputs and options are taken
+    from :func:`work_folder` instead of being geoparsed again. Returns the counts
+    ``documents``, ``mentions``, ``resolved``, ``unresolved``, ``partitions`` and
+    ``resumed`` (parts taken from the work folder).
     """
-    from geo.io.outputs import publish, staging_folder
+    from geo.io.outputs import publish
 
     report = on_error or (lambda err: None)
     if workers is not None and workers < 1:
@@ -192,9 +314,18 @@ def extract_dask(
         raise ConfigurationError(msg)
     site_paths = [os.path.abspath(p) for p in sites]
     fix_paths = [os.path.abspath(p) for p in corrections]
-    counts = {"documents": 0, "mentions": 0, "resolved": 0, "unresolved": 0, "partitions": 0}
+    counts = {
+        "documents": 0,
+        "mentions": 0,
+        "resolved": 0,
+        "unresolved": 0,
+        "partitions": 0,
+        "resumed": 0,
+    }
     ids = UniqueIds(report)
     output = Path(os.path.realpath(output))
+    work = work_folder(output)
+    options = _options_key(candidates, geometry, site_paths, fix_paths)
     run = uuid.uuid4().hex[:12]  # task keys unique on a scheduler shared by several runs
     client, cluster = _client(scheduler, workers)
     try:
@@ -202,57 +333,73 @@ def extract_dask(
 
         client.register_plugin(GazetteerPlugin(site_paths, fix_paths))
         window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
-        with staging_folder(output.parent) as stage:
-            staged: dict[Path, Path] = {}
-            pending: deque[Any] = deque()
+        _prepare_work(work, resume)
+        stage, receipts = work / "parts", work / "done"
+        staged: dict[Path, Path] = {}
+        pending: deque[tuple[Any, str, Path]] = deque()
 
-            def collect() -> None:
-                result: PartResult = pending.popleft().result()
-                for message, warning in result.problems:
-                    report((DocumentWarning if warning else DocumentError)(message))
-                _rename_docs(result, ids)
-                counts["documents"] += len(result.docs)
-                counts["mentions"] += result.mentions
-                counts["resolved"] += result.resolved
-                counts["unresolved"] += result.mentions - result.resolved
-                if on_part is not None:
-                    on_part(result)
+        def collect() -> None:
+            future, key, receipt = pending.popleft()
+            result: PartResult = future.result()
+            if not isinstance(future, _Done):
+                _write_receipt(receipt, key, result)
+            for message, warning in result.problems:
+                report((DocumentWarning if warning else DocumentError)(message))
+            _rename_docs(result, ids)
+            counts["documents"] += len(result.docs)
+            counts["mentions"] += result.mentions
+            counts["resolved"] += result.resolved
+            counts["unresolved"] += result.mentions - result.resolved
+            if on_part is not None:
+                on_part(result)
 
-            partitions = plan_partitions(
-                inputs,
-                target_bytes=target_bytes,
-                files_per_partition=files_per_partition,
-                on_error=report,
-            )
-            for number, partition in enumerate(partitions):
-                name = f"part-{number:05d}.parquet"
-                staged[stage / name] = output / name
-                pending.append(
-                    client.submit(
-                        parse_partition,
-                        partition,
-                        str(stage / name),
-                        candidates=candidates,
-                        geometry=geometry,
-                        sites=site_paths,
-                        corrections=fix_paths,
-                        key=f"geo-extract-{run}-{name}",
-                        pure=False,
-                    )
+        partitions = plan_partitions(
+            inputs,
+            target_bytes=target_bytes,
+            files_per_partition=files_per_partition,
+            on_error=report,
+        )
+        for number, partition in enumerate(partitions):
+            name = f"part-{number:05d}.parquet"
+            staged[stage / name] = output / name
+            key = _part_key(partition, options)
+            receipt = receipts / f"part-{number:05d}.json"
+            done = _receipt(receipt, key, stage / name) if resume else None
+            if done is not None:
+                pending.append((_Done(done), key, receipt))
+                counts["resumed"] += 1
+            else:
+                receipt.unlink(missing_ok=True)
+                future = client.submit(
+                    parse_partition,
+                    partition,
+                    str(stage / name),
+                    candidates=candidates,
+                    geometry=geometry,
+                    sites=site_paths,
+                    corrections=fix_paths,
+                    key=f"geo-extract-{run}-{name}",
+                    pure=False,
                 )
-                counts["partitions"] += 1
-                if len(pending) >= window:
-                    collect()
-            while pending:
+                pending.append((future, key, receipt))
+            counts["partitions"] += 1
+            if len(pending) >= window:
                 collect()
-            if not staged:  # an empty corpus still gives a readable folder
-                from geo.io.mentions import MentionWriter
+        while pending:
+            collect()
+        for extra in stage.iterdir():
+            if extra not in staged and extra.is_file():
+                # a longer plan's part, or the temporary file of a worker that was killed
+                extra.unlink()
+        if not staged:  # an empty corpus still gives a readable folder
+            from geo.io.mentions import MentionWriter
 
-                empty = stage / "part-00000.parquet"
-                with MentionWriter(empty, candidates=candidates, geometry=geometry):
-                    pass
-                staged[empty] = output / empty.name
-            publish(staged, folder=output)
+            empty = stage / "part-00000.parquet"
+            with MentionWriter(empty, candidates=candidates, geometry=geometry):
+                pass
+            staged[empty] = output / empty.name
+        publish(staged, folder=output)
+        shutil.rmtree(work, ignore_errors=True)
     finally:
         ids.close()
         _close(client, cluster)
