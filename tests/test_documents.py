@@ -655,3 +655,102 @@ def test_front_matter_is_removed_and_the_body_kept(body: str, title: str) -> Non
 
 def test_module_exports() -> None:
     assert set(documents.__all__) <= set(dir(documents))
+
+
+def _compress(data: bytes, kind: str, path: Path) -> Path:
+    """*data* written to *path* compressed as *kind* (gz, bz2, xz, zst)."""
+    import bz2
+    import gzip
+    import lzma
+
+    if kind == "zst":
+        import pyarrow as pa
+
+        with pa.output_stream(str(path), compression="zstd") as out:
+            out.write(data)
+    else:
+        packer = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[kind]
+        path.write_bytes(packer(data))
+    return path
+
+
+_RECORDS = [
+    {"id": "dk-1", "text": "Denmark signs in Copenhagen.", "date": "2023-12-21"},
+    {"id": 42, "text": "Die Regierung in Kopenhagen – Grüße.", "lang": "de", "k": [1]},
+    {"id": "no-3", "text": "Evenes and Ramsund."},
+]
+
+
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz", "zst"])
+def test_compressed_json_lines_read_like_the_plain_file(tmp_path: Path, kind: str) -> None:
+    lines = [json.dumps(r, ensure_ascii=False) for r in _RECORDS]
+    lines.insert(1, '{"id": "broken", "text": ')  # reported by line, as in a plain file
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    plain = tmp_path / "plain" / "corpus.jsonl"
+    plain.parent.mkdir()
+    plain.write_bytes(data)
+    folder = tmp_path / "packed"
+    folder.mkdir()
+    packed = _compress(data, kind, folder / f"corpus.jsonl.{kind}")
+    expected, expected_errors = read_all(plain)
+    for source in (packed, folder):  # named, and found in a folder
+        docs, errors = read_all(source)
+        assert [(d.id, d.text, d.date, d.lang, d.meta) for d in docs] == [
+            (d.id, d.text, d.date, d.lang, d.meta) for d in expected
+        ]
+        assert [d.source for d in docs] == [f"{packed}:{n}" for n in (1, 3, 4)]
+        assert [str(e).replace(str(packed), "F") for e in errors] == [
+            str(e).replace(str(plain), "F") for e in expected_errors
+        ]
+    # the Dask engine's partitions: the whole file is one, read the same way
+    (partition,) = documents.plan_partitions([packed])
+    assert partition.files == ((str(packed), f"jsonl-{kind}"),)
+    assert [d.id for d in documents.read_partition(partition)] == [d.id for d in expected]
+
+
+@pytest.mark.parametrize("kind", ["gz", "xz"])
+def test_a_damaged_archive_keeps_what_was_read_and_the_corpus_goes_on(
+    tmp_path: Path, kind: str
+) -> None:
+    rows = [json.dumps({"id": f"d{i}", "text": f"Line {i} names Oslo. " * 20}) for i in range(400)]
+    data = ("\n".join(rows) + "\n").encode("utf-8")
+    whole = _compress(data, kind, tmp_path / f"a.jsonl.{kind}")
+    cut = tmp_path / f"cut.jsonl.{kind}"
+    cut.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) // 2])
+    after = tmp_path / "z.jsonl"
+    after.write_text(json.dumps({"id": "after", "text": "Bergen."}) + "\n", encoding="utf-8")
+    docs, errors = read_all(cut, after)
+    ids = [d.id for d in docs]
+    assert ids[-1] == "after"  # the next input is read
+    kept = ids[:-1]
+    assert 0 < len(kept) < 400
+    assert kept == [f"d{i}" for i in range(len(kept))]  # every record before the damage
+    (error,) = errors
+    assert str(error).startswith(f"{cut}: the compressed data is damaged after line ")
+    assert "the rest of the file is skipped" in str(error)
+
+
+def test_a_compressed_line_over_the_limit_is_reported_and_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 1000)
+    rows = [
+        json.dumps({"id": "a", "text": "Oslo."}),
+        json.dumps({"id": "huge", "text": "x" * 50_000}),  # 50 kB a line, 100 bytes packed
+        json.dumps({"id": "c", "text": "Bergen."}),
+    ]
+    packed = _compress(("\n".join(rows) + "\n").encode(), "gz", tmp_path / "c.jsonl.gz")
+    assert packed.stat().st_size < 1000
+    docs, errors = read_all(packed)
+    assert [d.id for d in docs] == ["a", "c"]
+    (error,) = errors
+    assert str(error) == f"{packed}:2: the record is larger than 0 MB; skipped"
+
+
+def test_an_unknown_compressed_suffix_in_a_folder_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt.gz").write_bytes(b"\x1f\x8b\x08")
+    docs, errors = read_all(tmp_path)
+    assert docs == []
+    (error,) = errors
+    assert "unsupported file type '.gz'" in str(error)
+    assert ".jsonl.gz" in str(error)

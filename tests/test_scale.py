@@ -563,7 +563,7 @@ def test_extract_parquet_refuses_stdout_and_mismatched_suffix(
     assert "binary format: name the output file with -o" in capsys.readouterr().err
     assert _extract([str(seeds_dir), "--format", "csv", "-o", str(tmp_path / "m.parquet")]) == 2
     assert _extract([str(seeds_dir), "--workers", "2", "-o", str(tmp_path / "m.jsonl")]) == 2
-    assert "--workers and --partition-mb need --engine dask" in capsys.readouterr().err
+    assert "--workers, --partition-mb and --resume need --engine dask" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ --from-mentions

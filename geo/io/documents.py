@@ -5,8 +5,11 @@ the messy outside world is turned into clean text once:
 
 * **Formats**, chosen by suffix: ``.txt`` and ``.md`` (plain text, Markdown kept as
   written), ``.html``/``.htm`` (the article is extracted, boilerplate dropped) and
-  ``.jsonl`` (one document per line). A file named explicitly with any other suffix is
-  read as text; inside a folder such files are skipped *and reported*.
+  ``.jsonl`` (one document per line), also compressed (``.jsonl.gz``, ``.jsonl.bz2``,
+  ``.jsonl.xz``, ``.jsonl.zst``: news archives come so, and a corpus of tens of GB need
+  not be unpacked first; each is decompressed as it is read). A file named explicitly
+  with any other suffix is read as text; inside a folder such files are skipped *and
+  reported*.
 * **Encodings**: UTF-8 with or without BOM, UTF-16 with BOM, and — for the legacy
   Western-European news files that still circulate — a single-byte encoding when it can
   be determined with confidence. Anything else is refused with a message that names the
@@ -56,6 +59,7 @@ from geo.io import safeyaml
 from geo.models import Document
 
 __all__ = [
+    "COMPRESSED",
     "SUFFIXES",
     "DocumentWarning",
     "Metadata",
@@ -63,6 +67,7 @@ __all__ = [
     "SeenIds",
     "UniqueIds",
     "decode_bytes",
+    "file_kind",
     "normalize_date",
     "normalize_newlines",
     "parse_metadata",
@@ -88,6 +93,26 @@ SUFFIXES: Mapping[str, str] = {
     ".jsonl": "jsonl",
     ".parquet": "parquet",
 }
+
+#: Compressed JSON Lines: full suffix (lower-case) → format. Read as a stream, one line at a
+#: a time like ``.jsonl``; a partition of the Dask engine is a whole file (a compressed
+#: stream cannot be entered in the middle).
+COMPRESSED: Mapping[str, str] = {
+    ".jsonl.gz": "jsonl-gz",
+    ".jsonl.bz2": "jsonl-bz2",
+    ".jsonl.xz": "jsonl-xz",
+    ".jsonl.zst": "jsonl-zst",
+}
+
+
+def file_kind(path: Path) -> str | None:
+    """The format of *path* by its suffix (:data:`SUFFIXES`, :data:`COMPRESSED`), if known."""
+    name = path.name.lower()
+    for suffix, kind in COMPRESSED.items():
+        if name.endswith(suffix):
+            return kind
+    return SUFFIXES.get(path.suffix.lower())
+
 
 STDIN = "-"
 STDIN_SOURCE = "<stdin>"
@@ -127,7 +152,7 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF; extract its text first (for example with pdftotext)"),
     (b"PK\x03\x04", "a ZIP archive (or .docx/.odt); unpack or export it as text"),
-    (b"\x1f\x8b", "gzip-compressed; decompress it first"),
+    (b"\x1f\x8b", "gzip-compressed; decompress it first (JSON Lines is read as .jsonl.gz)"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
@@ -933,24 +958,87 @@ def _decoded_lines(
         yield number, line.rstrip("\n").removesuffix("\r")
 
 
-def _jsonl_file(path: Path, name: str, report: ErrorHandler) -> Iterator[Document]:
-    """The records of a JSON Lines file, read line by line."""
-    with path.open("rb") as handle:
-        head = handle.read(2)
-        handle.seek(0)
-        if head in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 JSON Lines: small files only
-            data = handle.read(MAX_DOCUMENT_BYTES + 1)
-            if len(data) > MAX_DOCUMENT_BYTES:
-                report(_too_large(name))
-                return
-            text = normalize_newlines(decode_bytes(data, name))
-            yield from _jsonl_records(enumerate(text.split("\n"), start=1), name, report)
+def _open_compressed(path: Path, kind: str) -> Any:
+    """A binary stream of the decompressed contents of *path* (see :data:`COMPRESSED`)."""
+    import io
+
+    if kind == "jsonl-gz":
+        import gzip
+
+        raw: Any = gzip.open(path, "rb")  # noqa: SIM115 - the caller closes the stream
+    elif kind == "jsonl-bz2":
+        import bz2
+
+        raw = bz2.open(path, "rb")  # noqa: SIM115
+    elif kind == "jsonl-xz":
+        import lzma
+
+        raw = lzma.open(path, "rb")  # noqa: SIM115
+    else:  # zstd, through pyarrow's codec (a dependency already; the stdlib has none)
+        import pyarrow as pa
+
+        raw = pa.input_stream(str(path), compression="zstd")
+    # Buffered, so the first 64 KB can be looked at without consuming them.
+    return io.BufferedReader(raw, buffer_size=_SAMPLE)
+
+
+def _counted(
+    lines: Iterable[tuple[int, bytes | None]], seen: list[int]
+) -> Iterator[tuple[int, bytes | None]]:
+    """*lines*, the number of the last one kept in ``seen[0]``."""
+    for number, line in lines:
+        seen[0] = number
+        yield number, line
+
+
+def _jsonl_stream(
+    handle: Any, name: str, report: ErrorHandler, sample: bytes, seen: list[int]
+) -> Iterator[Document]:
+    """The records of an open JSON Lines stream whose first bytes are *sample*."""
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 JSON Lines: small files only
+        data = handle.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            report(_too_large(name))
             return
-        sample = handle.read(_SAMPLE)
-        handle.seek(0)
-        _refuse_binary(sample.removeprefix(b"\xef\xbb\xbf"), name)
-        lines = _decoded_lines(_binary_lines(handle, MAX_DOCUMENT_BYTES), name, report)
-        yield from _jsonl_records(lines, name, report)
+        text = normalize_newlines(decode_bytes(data, name))
+        yield from _jsonl_records(enumerate(text.split("\n"), start=1), name, report)
+        return
+    _refuse_binary(sample.removeprefix(b"\xef\xbb\xbf"), name)
+    raw = _counted(_binary_lines(handle, MAX_DOCUMENT_BYTES), seen)
+    yield from _jsonl_records(_decoded_lines(raw, name, report), name, report)
+
+
+def _jsonl_file(
+    path: Path, name: str, report: ErrorHandler, kind: str = "jsonl"
+) -> Iterator[Document]:
+    """The records of a JSON Lines file, plain or compressed, read line by line.
+
+    A truncated or corrupt archive gives every record the decompressor could read
+    before the damage and one report naming the last line read; the rest of that file
+    cannot be read (a compressed stream has no way to find the next good line).
+    """
+    seen = [0]
+    if kind == "jsonl":
+        with path.open("rb") as handle:
+            sample = handle.read(_SAMPLE)
+            handle.seek(0)
+            yield from _jsonl_stream(handle, name, report, sample, seen)
+        return
+    import lzma
+    import zlib
+
+    try:
+        with _open_compressed(path, kind) as handle:
+            sample = handle.peek(_SAMPLE)[:_SAMPLE]
+            yield from _jsonl_stream(handle, name, report, sample, seen)
+    except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
+        where = f"after line {seen[0]}" if seen[0] else "before its first line"
+        report(
+            DocumentError(
+                f"{name}: the compressed data is damaged {where} ({exc}); "
+                "the rest of the file is skipped"
+            )
+        )
 
 
 #: Rows of a Parquet corpus converted to Python at a time: a row group is read in
@@ -1081,8 +1169,8 @@ def _read_file(path: Path, kind: str, report: ErrorHandler) -> Iterator[Document
         return
     doc_id = display_name(path.stem or path.name)
     try:
-        if kind == "jsonl":
-            yield from _jsonl_file(path, name, report)
+        if kind.startswith("jsonl"):
+            yield from _jsonl_file(path, name, report, kind)
             return
         if kind == "parquet":
             yield from _parquet_file(path, name, report)
@@ -1228,9 +1316,9 @@ def _walk(folder: Path, report: ErrorHandler) -> Iterator[tuple[Path, str]]:
         if what is not None:
             report(DocumentError(f"{display_name(path)}: skipped: {what}, not a regular file"))
             continue
-        kind = SUFFIXES.get(path.suffix.lower())
+        kind = file_kind(path)
         if kind is None:
-            supported = ", ".join(SUFFIXES)
+            supported = ", ".join([*SUFFIXES, *COMPRESSED])
             suffix = display_name(path.suffix) or "(no suffix)"
             report(
                 DocumentError(
@@ -1257,7 +1345,7 @@ def _read_input(item: str | Path, report: ErrorHandler) -> Iterator[Document]:
         for file, kind in _walk(path, report):
             yield from _read_file(file, kind, report)
     elif exists:
-        yield from _read_file(path, SUFFIXES.get(path.suffix.lower(), "text"), report)
+        yield from _read_file(path, file_kind(path) or "text", report)
     else:
         report(DocumentError(f"{display_name(path)}: no such file or folder"))
 
@@ -1460,7 +1548,8 @@ def plan_partitions(
 
     Plain files and HTML go in batches of *files_per_partition*; a JSON Lines file is
     cut into byte ranges of about *target_bytes* at line ends (line numbers in reports
-    stay those of the whole file); a Parquet corpus gives one partition per row group.
+    stay those of the whole file); a compressed one is one partition; a Parquet corpus
+    gives one partition per row group.
     Reading every partition in order with :func:`read_partition` yields the documents
     :func:`read_documents` yields, before duplicate ids are renamed (:class:`UniqueIds`).
     Standard input cannot be partitioned: :class:`~geo.errors.ConfigurationError`.
@@ -1479,11 +1568,18 @@ def plan_partitions(
         if path.is_dir():
             files: Iterable[tuple[Path, str]] = _walk(path, report)
         elif path.exists():
-            files = [(path, SUFFIXES.get(path.suffix.lower(), "text"))]
+            files = [(path, file_kind(path) or "text")]
         else:
             report(DocumentError(f"{display_name(path)}: no such file or folder"))
             continue
         for file, kind in files:
+            if kind in COMPRESSED.values():
+                # A compressed stream is read from its start: one partition per file.
+                if batch:
+                    yield Partition("files", tuple(batch))
+                    batch = []
+                yield Partition("files", ((str(file), kind),))
+                continue
             splittable = kind in ("jsonl", "parquet") and file.is_file()
             if kind == "jsonl" and splittable:
                 with file.open("rb") as handle:

@@ -48,8 +48,11 @@ __all__ = [
     "write_text",
 ]
 
-#: Suffixes a folder input is read for (kept in step with ``geo.io.documents.SUFFIXES``).
-_READ_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".jsonl", ".parquet"})
+#: Suffixes a folder input is read for (kept in step with ``geo.io.documents.SUFFIXES``
+#: and, by their last suffix, ``COMPRESSED``).
+_READ_SUFFIXES = frozenset(
+    {".txt", ".md", ".html", ".htm", ".jsonl", ".parquet", ".gz", ".bz2", ".xz", ".zst"}
+)
 
 
 class OutputError(GeoError):
