@@ -85,7 +85,7 @@ def test_templates_are_compiled_once_and_never_for_another_source(
 ) -> None:
     import jinja2
 
-    from geo.web.jinja_cache import compiled_templates
+    from geo.io.jinja_cache import compiled_templates
 
     monkeypatch.setattr(settings, "cache_dir", tmp_path)
     original = jinja2.Environment.compile
@@ -119,7 +119,7 @@ def test_folium_pages_are_the_same_with_templates_from_the_table(tmp_path: Path)
 import re, sys
 from geo import settings
 settings.cache_dir = sys.argv[1]
-from geo.web.jinja_cache import compiled_templates
+from geo.io.jinja_cache import compiled_templates
 with compiled_templates() as counts:
     import folium, folium.plugins
 m = folium.Map(location=[60, 15], tiles=None)

@@ -410,7 +410,7 @@ def plain_tile_layer(
     """
     import base64
 
-    from geo.web.jinja_cache import import_folium
+    from geo.io.jinja_cache import import_folium
 
     import_folium()
     import folium

@@ -65,7 +65,7 @@ def folium_asset_urls(elements: Iterable[type] | None = None) -> dict[str, str]:
     ``folium.plugins``. Used by the tests to check that :data:`ASSETS` pins what folium
     pins, and by :func:`inline_html` to recognise the awesome-rotate stylesheet.
     """
-    from geo.web.jinja_cache import import_folium
+    from geo.io.jinja_cache import import_folium
 
     import_folium()
     import folium

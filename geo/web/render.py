@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 if TYPE_CHECKING:
     import folium
 
-from geo.web.jinja_cache import import_folium
+from geo.io.jinja_cache import import_folium
 from geo.web.mapdata import LayersLike, legend_html, map_data, script_json, write_text_atomic
 
 #: Tile layers offered with ``tiles="osm"|"carto"``; the asked one is switched on.
