@@ -754,3 +754,72 @@ def test_an_unknown_compressed_suffix_in_a_folder_is_reported(tmp_path: Path) ->
     (error,) = errors
     assert "unsupported file type '.gz'" in str(error)
     assert ".jsonl.gz" in str(error)
+
+
+def _csv_corpus(path: Path) -> Path:
+    rows = [
+        ["id", "text", "date", "title", "outlet"],
+        ["dk-1", "Denmark signs in Copenhagen.", "2023-12-21", "Signed", "DR"],
+        ["42", 'Die Regierung in Kopenhagen –\nGrüße, "zitiert".', "", "", ""],
+        ["short", "two"],  # a row with the wrong number of fields
+        ["no-3", "Evenes and Ramsund.", "", "", "NRK"],
+    ]
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in rows:
+            writer.writerow(row)
+    return path
+
+
+def test_csv_corpus_reads_each_row_as_a_record(tmp_path: Path) -> None:
+    path = _csv_corpus(tmp_path / "export.csv")
+    docs, errors = read_all(path)
+    assert [d.id for d in docs] == ["dk-1", "42", "no-3"]
+    assert docs[0].date == "2023-12-21"
+    assert docs[0].title == "Signed"
+    assert docs[0].meta == {"outlet": "DR"}
+    assert docs[1].text == 'Die Regierung in Kopenhagen –\nGrüße, "zitiert".'
+    assert docs[1].date is None  # an empty cell is no value
+    assert docs[1].meta == {}
+    assert [d.source for d in docs] == [f"{path}:2", f"{path}:3", f"{path}:6"]
+    assert [str(e) for e in errors] == [f"{path}:5: 2 fields, the header has 5"]
+    # compressed, in a folder, and as one partition of the Dask engine
+    (tmp_path / "sub").mkdir()
+    packed = _compress(path.read_bytes(), "gz", tmp_path / "sub" / "export.csv.gz")
+    assert [(d.id, d.text) for d in read_all(tmp_path / "sub")[0]] == [(d.id, d.text) for d in docs]
+    (partition,) = documents.plan_partitions([path])
+    assert partition.files == ((str(path), "csv"),)
+    assert [d.id for d in documents.read_partition(partition)] == ["dk-1", "42", "no-3"]
+    assert documents.file_kind(packed) == "csv-gz"
+
+
+def test_csv_corpus_problems_name_the_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_text = tmp_path / "a.csv"
+    no_text.write_text("id,body\n1,Oslo\n", encoding="utf-8")
+    docs, errors = read_all(no_text)
+    assert docs == []
+    assert [str(e) for e in errors] == [
+        f"{no_text}: a CSV corpus needs a header row with the columns id and text; "
+        "missing text (columns: id, body)"
+    ]
+    broken = tmp_path / "b.csv"
+    broken.write_bytes(
+        b'id,text\n1,"Oslo."\n2,"Bergen \xff."\n' + b"3,Tromso\n" * 5000  # bad UTF-8
+    )
+    docs, errors = read_all(broken)
+    assert [str(e) for e in errors] == [
+        f"{broken}:3: not valid UTF-8 at byte 10 of the line (a CSV corpus must be UTF-8); "
+        "the rest of the file is skipped"
+    ]
+    assert [d.id for d in docs] == ["1"]  # every row before it
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 100)
+    huge = tmp_path / "c.csv"
+    huge.write_text(f'id,text\n1,Oslo\n2,"{"x" * 500}"\n3,Bergen\n', encoding="utf-8")
+    docs, errors = read_all(huge)
+    assert [d.id for d in docs] == ["1"]
+    (error,) = errors
+    assert str(error) == f"{huge}:3: a line is larger than 0 MB; the rest of the file is skipped"

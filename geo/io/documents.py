@@ -5,11 +5,12 @@ the messy outside world is turned into clean text once:
 
 * **Formats**, chosen by suffix: ``.txt`` and ``.md`` (plain text, Markdown kept as
   written), ``.html``/``.htm`` (the article is extracted, boilerplate dropped) and
-  ``.jsonl`` (one document per line), also compressed (``.jsonl.gz``, ``.jsonl.bz2``,
-  ``.jsonl.xz``, ``.jsonl.zst``: news archives come so, and a corpus of tens of GB need
-  not be unpacked first; each is decompressed as it is read). A file named explicitly
-  with any other suffix is read as text; inside a folder such files are skipped *and
-  reported*.
+  ``.jsonl`` (one document per line), ``.csv`` (a header row with ``id`` and ``text``
+  columns, as news databases export; other columns are metadata like JSON Lines keys),
+  and both compressed (``.jsonl.gz``, ``.csv.bz2``, ``.jsonl.xz``, ``.csv.zst``...:
+  news archives come so, and a corpus of tens of GB need not be unpacked first; each is
+  decompressed as it is read). A file named explicitly with any other suffix is read as
+  text; inside a folder such files are skipped *and reported*.
 * **Encodings**: UTF-8 with or without BOM, UTF-16 with BOM, and — for the legacy
   Western-European news files that still circulate — a single-byte encoding when it can
   be determined with confidence. Anything else is refused with a message that names the
@@ -91,17 +92,17 @@ SUFFIXES: Mapping[str, str] = {
     ".html": "html",
     ".htm": "html",
     ".jsonl": "jsonl",
+    ".csv": "csv",
     ".parquet": "parquet",
 }
 
-#: Compressed JSON Lines: full suffix (lower-case) → format. Read as a stream, one line at a
-#: a time like ``.jsonl``; a partition of the Dask engine is a whole file (a compressed
-#: stream cannot be entered in the middle).
+#: Compressed corpora: full suffix (lower-case) → format. Read as a stream, one record at
+#: a time like ``.jsonl`` and ``.csv``; a partition of the Dask engine is a whole file (a
+#: compressed stream cannot be entered in the middle).
 COMPRESSED: Mapping[str, str] = {
-    ".jsonl.gz": "jsonl-gz",
-    ".jsonl.bz2": "jsonl-bz2",
-    ".jsonl.xz": "jsonl-xz",
-    ".jsonl.zst": "jsonl-zst",
+    f"{base}.{codec}": f"{base[1:]}-{codec}"
+    for base in (".jsonl", ".csv")
+    for codec in ("gz", "bz2", "xz", "zst")
 }
 
 
@@ -958,19 +959,23 @@ def _decoded_lines(
         yield number, line.rstrip("\n").removesuffix("\r")
 
 
+_DAMAGE = "the compressed data is damaged"
+
+
 def _open_compressed(path: Path, kind: str) -> Any:
     """A binary stream of the decompressed contents of *path* (see :data:`COMPRESSED`)."""
     import io
 
-    if kind == "jsonl-gz":
+    codec = kind.rpartition("-")[2]
+    if codec == "gz":
         import gzip
 
         raw: Any = gzip.open(path, "rb")  # noqa: SIM115 - the caller closes the stream
-    elif kind == "jsonl-bz2":
+    elif codec == "bz2":
         import bz2
 
         raw = bz2.open(path, "rb")  # noqa: SIM115
-    elif kind == "jsonl-xz":
+    elif codec == "xz":
         import lzma
 
         raw = lzma.open(path, "rb")  # noqa: SIM115
@@ -1033,12 +1038,103 @@ def _jsonl_file(
             yield from _jsonl_stream(handle, name, report, sample, seen)
     except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
         where = f"after line {seen[0]}" if seen[0] else "before its first line"
-        report(
-            DocumentError(
-                f"{name}: the compressed data is damaged {where} ({exc}); "
-                "the rest of the file is skipped"
+        report(DocumentError(f"{name}: {_DAMAGE} {where} ({exc}); the rest of the file is skipped"))
+
+
+def _csv_lines(
+    lines: Iterable[tuple[int, bytes | None]], name: str, seen: list[int], problems: list[str]
+) -> Iterator[str]:
+    """Decoded lines for the CSV reader; a line it cannot have ends the file, said why.
+
+    A CSV record may span lines (a quoted newline), so a line that is too long or not
+    UTF-8 cannot be skipped on its own: the lines before it are read, the rest is not.
+    """
+    for number, raw in lines:
+        seen[0] = number
+        if raw is None:
+            limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+            problems.append(f"{name}:{number}: a line is larger than {limit} MB")
+            return
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(
+                f"{name}:{number}: not valid UTF-8 at byte {exc.start} of the line "
+                "(a CSV corpus must be UTF-8)"
             )
-        )
+            return
+
+
+def _csv_rows(handle: Any, name: str, report: ErrorHandler, seen: list[int]) -> Iterator[Document]:
+    """The records of an open binary CSV stream: a header, then one document per row."""
+    import csv
+
+    csv.field_size_limit(MAX_DOCUMENT_BYTES)
+    problems: list[str] = []
+    lines = _csv_lines(_binary_lines(handle, MAX_DOCUMENT_BYTES), name, seen, problems)
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return  # an empty file holds no records
+        missing = [c for c in ("id", "text") if c not in header]
+        if missing or len(set(header)) != len(header):
+            problem = "missing " + " and ".join(missing) if missing else "a column name is repeated"
+            shown = ", ".join(display_name(c) for c in header)[:300]
+            msg = (
+                f"{name}: a CSV corpus needs a header row with the columns id and text; "
+                f"{problem} (columns: {shown})"
+            )
+            raise DocumentError(msg)
+        while True:
+            start = reader.line_num + 1
+            row = next(reader, None)
+            if row is None:
+                return
+            if not row:
+                continue  # a blank line
+            where = f"{name}:{start}"
+            if len(row) != len(header):
+                report(DocumentError(f"{where}: {len(row)} fields, the header has {len(header)}"))
+                continue
+            record = {k: v for k, v in zip(header, row, strict=True) if v or k in ("id", "text")}
+            doc = _guarded(_record_document, record, where, "row", report)
+            if doc is not None:
+                yield doc
+    except csv.Error as exc:
+        if not problems:  # (a line left out makes the reader fail: that line is the news)
+            report(
+                DocumentError(
+                    f"{name}:{reader.line_num}: malformed CSV ({exc}); the rest of the file "
+                    "is skipped (it cannot be read reliably past this point)"
+                )
+            )
+    finally:
+        for problem in problems:
+            report(DocumentError(f"{problem}; the rest of the file is skipped"))
+
+
+def _csv_file(path: Path, name: str, report: ErrorHandler, kind: str = "csv") -> Iterator[Document]:
+    """The records of a CSV corpus, plain or compressed, read row by row."""
+    seen = [0]
+    if kind == "csv":
+        with path.open("rb") as handle:
+            _refuse_binary(handle.read(_SAMPLE).removeprefix(b"\xef\xbb\xbf"), name)
+            handle.seek(0)
+            yield from _csv_rows(handle, name, report, seen)
+        return
+    import lzma
+    import zlib
+
+    try:
+        with _open_compressed(path, kind) as handle:
+            _refuse_binary(handle.peek(_SAMPLE)[:_SAMPLE].removeprefix(b"\xef\xbb\xbf"), name)
+            yield from _csv_rows(handle, name, report, seen)
+    except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
+        where = f"after line {seen[0]}" if seen[0] else "before its first line"
+        report(DocumentError(f"{name}: {_DAMAGE} {where} ({exc}); the rest of the file is skipped"))
 
 
 #: Rows of a Parquet corpus converted to Python at a time: a row group is read in
@@ -1171,6 +1267,9 @@ def _read_file(path: Path, kind: str, report: ErrorHandler) -> Iterator[Document
     try:
         if kind.startswith("jsonl"):
             yield from _jsonl_file(path, name, report, kind)
+            return
+        if kind.startswith("csv"):
+            yield from _csv_file(path, name, report, kind)
             return
         if kind == "parquet":
             yield from _parquet_file(path, name, report)
@@ -1548,8 +1647,8 @@ def plan_partitions(
 
     Plain files and HTML go in batches of *files_per_partition*; a JSON Lines file is
     cut into byte ranges of about *target_bytes* at line ends (line numbers in reports
-    stay those of the whole file); a compressed one is one partition; a Parquet corpus
-    gives one partition per row group.
+    stay those of the whole file); a CSV or compressed corpus is one partition; a
+    Parquet corpus gives one partition per row group.
     Reading every partition in order with :func:`read_partition` yields the documents
     :func:`read_documents` yields, before duplicate ids are renamed (:class:`UniqueIds`).
     Standard input cannot be partitioned: :class:`~geo.errors.ConfigurationError`.
@@ -1573,8 +1672,9 @@ def plan_partitions(
             report(DocumentError(f"{display_name(path)}: no such file or folder"))
             continue
         for file, kind in files:
-            if kind in COMPRESSED.values():
-                # A compressed stream is read from its start: one partition per file.
+            if kind == "csv" or kind in COMPRESSED.values():
+                # A compressed stream is read from its start, and a CSV record may span
+                # lines (quoted newlines): one partition per file.
                 if batch:
                     yield Partition("files", tuple(batch))
                     batch = []

@@ -51,7 +51,7 @@ __all__ = [
 #: Suffixes a folder input is read for (kept in step with ``geo.io.documents.SUFFIXES``
 #: and, by their last suffix, ``COMPRESSED``).
 _READ_SUFFIXES = frozenset(
-    {".txt", ".md", ".html", ".htm", ".jsonl", ".parquet", ".gz", ".bz2", ".xz", ".zst"}
+    {".txt", ".md", ".html", ".htm", ".jsonl", ".csv", ".parquet", ".gz", ".bz2", ".xz", ".zst"}
 )
 
 
