@@ -823,3 +823,12 @@ def test_csv_corpus_problems_name_the_file_and_line(
     assert [d.id for d in docs] == ["1"]
     (error,) = errors
     assert str(error) == f"{huge}:3: a line is larger than 0 MB; the rest of the file is skipped"
+
+
+def test_reading_a_csv_corpus_leaves_the_csv_module_as_it_was(tmp_path: Path) -> None:
+    import csv
+
+    before = csv.field_size_limit()
+    path = _csv_corpus(tmp_path / "export.csv")
+    assert len(read_all(path)[0]) == 3
+    assert csv.field_size_limit() == before

@@ -1071,7 +1071,8 @@ def _csv_rows(handle: Any, name: str, report: ErrorHandler, seen: list[int]) -> 
     """The records of an open binary CSV stream: a header, then one document per row."""
     import csv
 
-    csv.field_size_limit(MAX_DOCUMENT_BYTES)
+    # The csv module's limit is process-wide: set for this file, put back afterwards.
+    previous_limit = csv.field_size_limit(MAX_DOCUMENT_BYTES)
     problems: list[str] = []
     lines = _csv_lines(_binary_lines(handle, MAX_DOCUMENT_BYTES), name, seen, problems)
     reader = csv.reader(lines, strict=True)
@@ -1112,6 +1113,7 @@ def _csv_rows(handle: Any, name: str, report: ErrorHandler, seen: list[int]) -> 
                 )
             )
     finally:
+        csv.field_size_limit(previous_limit)
         for problem in problems:
             report(DocumentError(f"{problem}; the rest of the file is skipped"))
 
