@@ -832,3 +832,14 @@ def test_reading_a_csv_corpus_leaves_the_csv_module_as_it_was(tmp_path: Path) ->
     path = _csv_corpus(tmp_path / "export.csv")
     assert len(read_all(path)[0]) == 3
     assert csv.field_size_limit() == before
+
+
+def test_a_compressed_file_is_judged_on_what_it_holds(tmp_path: Path) -> None:
+    zeros = _compress(b"\x00" * 1_000_000, "gz", tmp_path / "zeros.jsonl.gz")
+    no_text = _compress(b"id,body\n1,Oslo\n", "xz", tmp_path / "cols.csv.xz")
+    docs, errors = read_all(zeros, no_text)
+    assert docs == []
+    assert [str(e).split(" (")[0] for e in errors] == [
+        f"{zeros}: binary file, not text",  # not "damaged": it decompresses fine
+        f"{no_text}: a CSV corpus needs a header row with the columns id and text; missing text",
+    ]

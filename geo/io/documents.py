@@ -1036,6 +1036,8 @@ def _jsonl_file(
         with _open_compressed(path, kind) as handle:
             sample = handle.peek(_SAMPLE)[:_SAMPLE]
             yield from _jsonl_stream(handle, name, report, sample, seen)
+    except DocumentError:
+        raise  # (a ValueError too) said by the reader itself: not damage
     except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
         where = f"after line {seen[0]}" if seen[0] else "before its first line"
         report(DocumentError(f"{name}: {_DAMAGE} {where} ({exc}); the rest of the file is skipped"))
@@ -1134,6 +1136,8 @@ def _csv_file(path: Path, name: str, report: ErrorHandler, kind: str = "csv") ->
         with _open_compressed(path, kind) as handle:
             _refuse_binary(handle.peek(_SAMPLE)[:_SAMPLE].removeprefix(b"\xef\xbb\xbf"), name)
             yield from _csv_rows(handle, name, report, seen)
+    except DocumentError:
+        raise  # (a ValueError too) said by the reader itself: not damage
     except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
         where = f"after line {seen[0]}" if seen[0] else "before its first line"
         report(DocumentError(f"{name}: {_DAMAGE} {where} ({exc}); the rest of the file is skipped"))
