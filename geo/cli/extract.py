@@ -163,7 +163,8 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
     partitions = counts.pop("partitions")
     resumed = counts.pop("resumed")
     again = f" ({resumed:,} from the interrupted run)" if args.resume else ""
-    err.write(f"geo extract: {partitions:,} partitions written to {args.output}{again}\n")
+    noun = "partition" if partitions == 1 else "partitions"
+    err.write(f"geo extract: {partitions:,} {noun} written to {args.output}{again}\n")
     return _summary(counts, on_error, err)
 
 
