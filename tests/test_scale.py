@@ -919,6 +919,11 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
     ) as cluster:
 
         def run(out: Path, stop_after: int | None = None, **options: Any) -> tuple[Any, list[str]]:
+            return run_on([corpus], out, stop_after, **options)
+
+        def run_on(
+            inputs: list[Path], out: Path, stop_after: int | None = None, **options: Any
+        ) -> tuple[Any, list[str]]:
             said: list[str] = []
             seen = itertools.count(1)
 
@@ -927,7 +932,7 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
                     raise KeyboardInterrupt
 
             counts = extract_dask(
-                [corpus],
+                inputs,
                 out,
                 scheduler=cluster.scheduler_address,
                 target_bytes=400,
@@ -960,7 +965,25 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
         assert sorted(p.name for p in out.iterdir()) == sorted(
             p.name for p in (tmp_path / "whole").iterdir()
         )
-        assert not work.exists()
+        assert not (work / "parts").exists()  # only the receipts stay
+
+        # a finished run's parts are taken too, from the output: a corpus that grew by a
+        # file is geoparsed only for that file
+        more = tmp_path / "more.jsonl"
+        more.write_text(
+            json.dumps({"id": "d1", "text": "Evenes again, in Norway."}) + "\n", encoding="utf-8"
+        )
+        grown_expected = tmp_path / "grown-whole"
+        counts_grown, said_grown = run_on([corpus, more], grown_expected)
+        counts, said_again = run_on([corpus, more], out, resume=True)
+        assert counts["resumed"] == reference["partitions"]  # only the new file was parsed
+        assert said_again == said_grown
+        assert list(read_mention_records(out)) == list(read_mention_records(grown_expected))
+        assert any(r["doc"] == "d1#3" for r in read_mention_records(out))
+        (out / "part-00000.parquet").write_bytes((out / "part-00001.parquet").read_bytes())
+        counts, _ = run_on([corpus, more], out, resume=True)  # a part changed by hand
+        assert counts["resumed"] == counts_grown["partitions"] - 1  # every part but that one
+        assert list(read_mention_records(out)) == list(read_mention_records(grown_expected))
 
         # a part is kept only for the same input file and the same options
         with pytest.raises(KeyboardInterrupt):
@@ -975,7 +998,7 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
         with pytest.raises(KeyboardInterrupt):
             run(out, stop_after=2)
         assert run(out)[0]["resumed"] == 0  # without resume: from scratch
-        assert not work.exists()
+        assert not (work / "parts").exists()
 
         # the command line says what it keeps and what it took
         with pytest.raises(KeyboardInterrupt):
@@ -985,7 +1008,7 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
         err = io.StringIO()
         with redirect_stderr(err):
             assert main([*argv, "--resume", "-q"], out=io.StringIO()) == 1  # the bad line
-        assert "(4 from the interrupted run)" in err.getvalue()
+        assert "(4 taken from the earlier run)" in err.getvalue()
         assert list(read_mention_records(out)) == expected
         with pytest.raises(KeyboardInterrupt):
             run(out, stop_after=2)

@@ -374,6 +374,28 @@ def test_folder_export_is_swapped_in_whole(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["layers"]
 
 
+def test_a_shorter_run_never_leaves_a_longer_runs_parts(tmp_path: Path) -> None:
+    from geo.io.outputs import publish, staging_folder
+
+    for with_other_file in (False, True):
+        folder = tmp_path / f"parts-{with_other_file}"
+        folder.mkdir()
+        for n in range(3):  # an earlier run of three parts
+            (folder / f"part-0000{n}.parquet").write_text("old", encoding="utf-8")
+        if with_other_file:  # not ours: kept, so the parts are replaced one by one
+            (folder / "README.txt").write_text("mine", encoding="utf-8")
+        with staging_folder(tmp_path) as stage:
+            (stage / "part-00000.parquet").write_text("new", encoding="utf-8")
+            publish(
+                {stage / "part-00000.parquet": folder / "part-00000.parquet"},
+                folder=folder,
+                owned="part-*.parquet",
+            )
+        names = sorted(p.name for p in folder.iterdir())
+        assert names == ["README.txt", "part-00000.parquet"][not with_other_file :]
+        assert (folder / "part-00000.parquet").read_text(encoding="utf-8") == "new"
+
+
 def test_full_disk_is_an_io_error(tmp_path: Path, seeds_dir: Path) -> None:
     """A file-size limit (EFBIG, like a full disk) while GDAL writes: exit 4, no output."""
     import resource

@@ -133,7 +133,7 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
 
         progress = tqdm(unit=" parts", file=err, desc="geoparsing")
     work = work_folder(Path(args.output))
-    if work.is_dir() and not args.resume:
+    if not args.resume and any((work / "parts").glob("part-*.parquet")):
         err.write(
             f"geo extract: starting over; an earlier run's parts in {for_terminal(str(work))} "
             "are cleared (--resume keeps them)\n"
@@ -162,7 +162,7 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
             _say_resumable(work, err)
     partitions = counts.pop("partitions")
     resumed = counts.pop("resumed")
-    again = f" ({resumed:,} from the interrupted run)" if args.resume else ""
+    again = f" ({resumed:,} taken from the earlier run)" if args.resume else ""
     noun = "partition" if partitions == 1 else "partitions"
     err.write(f"geo extract: {partitions:,} {noun} written to {args.output}{again}\n")
     return _summary(counts, on_error, err)
@@ -171,7 +171,11 @@ def _extract_dask(args: argparse.Namespace, fmt: str, err: TextIO) -> int:
 def _say_resumable(work: Path, err: TextIO) -> None:
     """After a run that stopped early: how many parts are kept, and how to go on."""
     try:
-        done = sum(1 for _ in (work / "done").glob("part-*.json"))
+        done = sum(
+            1
+            for part in (work / "parts").glob("part-*.parquet")
+            if (work / "done" / f"{part.stem}.json").is_file()
+        )
     except OSError:
         return
     if done:

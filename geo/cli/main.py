@@ -121,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_const",
         const=True,
         default=None,
-        help="with --engine dask: keep the parts an interrupted run with the same inputs "
-        "and options finished, and geoparse only the rest",
+        help="with --engine dask: take the parts of the earlier run into this folder "
+        "(interrupted or finished) whose inputs and options are unchanged; geoparse the rest",
     )
     p.add_argument(
         "--candidates",

@@ -25,6 +25,7 @@ into place together, with SIGINT and SIGTERM held back during the moves.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import signal
@@ -260,34 +261,48 @@ def _signals_held() -> Iterator[None]:
                 signal.raise_signal(number)
 
 
-def publish(staged: Mapping[Path, Path], *, folder: Path | None = None) -> None:
+def publish(
+    staged: Mapping[Path, Path], *, folder: Path | None = None, owned: str | None = None
+) -> None:
     """Move every staged file onto its target, so the set appears together.
 
     With *folder* (a folder output whose files are exactly the targets) and a staging
     folder holding them, the whole folder is swapped in by renames: the old folder is
     moved aside, the new one takes its name, the old one is removed; a reader sees the
     old set or the new set, never a mix. A folder that holds other files keeps them: the
-    targets are then replaced one by one. The moves run with SIGINT and SIGTERM held
+    targets are then replaced one by one. *owned* is a glob of names the writer owns in
+    *folder* (``part-*.parquet``): such files that are not targets are an older run's
+    and go too (with the swap, or after the targets are replaced), so a shorter run
+    never leaves a longer one's parts behind. The moves run with SIGINT and SIGTERM held
     back, so an interruption waits until the set is complete.
     """
     with _signals_held():
         if folder is not None and staged:
             stage = next(iter(staged)).parent
-            if all(tmp.parent == stage for tmp in staged) and _swappable(folder, staged):
+            if all(tmp.parent == stage for tmp in staged) and _swappable(folder, staged, owned):
                 _swap_folder(stage, folder, staged)
                 return
         for tmp, target in staged.items():
             _replace(tmp, target)
+        if folder is not None and owned is not None:
+            targets = set(staged.values())
+            for stale in folder.glob(owned):
+                if stale not in targets and stale.is_file():
+                    stale.unlink()
 
 
-def _swappable(folder: Path, staged: Mapping[Path, Path]) -> bool:
+def _swappable(folder: Path, staged: Mapping[Path, Path], owned: str | None = None) -> bool:
     if not all(target.parent == folder for target in staged.values()):
         return False
     if not folder.exists():
         return True
     names = {target.name for target in staged.values()}
     try:
-        return all(entry.name in names and entry.is_file() for entry in os.scandir(folder))
+        return all(
+            (entry.name in names or (owned is not None and fnmatch.fnmatchcase(entry.name, owned)))
+            and entry.is_file()
+            for entry in os.scandir(folder)
+        )
     except OSError:
         return False
 

@@ -29,16 +29,19 @@ interrupted run leaves the old output.
 
 **Resuming** (``resume=True``, ``geo extract --resume``): a run of millions of
 documents takes hours, and a crash, a reboot or Ctrl-C should not cost the parts
-already done. The work folder outlives an interrupted run. For each part the driver has
-collected it holds the part file and a receipt (``done/part-NNNNN.json``): what the
-worker reported (documents as read, problems, counts) and a key of everything the part
-depends on — the partition (files, byte range or row group), each file's size and
-modification time, the options, the user's sites and corrections files, geo's version
-and the gazetteer index's fingerprint. A resumed run plans the partitions again and
-takes a part from the folder only when its receipt's key is the key it would compute
-now; the others are geoparsed. The records are the same as a run from scratch: the
-parts' problems are reported again, in order, and duplicate ids are renamed again over
-the whole run. Without ``resume`` a run starts from scratch and clears the folder.
+already done; a corpus that grows by a folder a day should not be geoparsed again
+whole. For each part the driver has collected, the work folder holds a receipt
+(``done/part-NNNNN.json``): what the worker reported (documents as read, problems,
+counts), the part file's size and time, and a key of everything the part depends on —
+the partition (files, byte range or row group), each file's size and modification time,
+the options, the user's sites and corrections files, geo's version and the gazetteer
+index's fingerprint. The receipts outlive the run, interrupted or finished. A resumed
+run plans the partitions again and takes a part — from the work folder after an
+interruption, from the output after a finished run — only when its receipt's key is the
+key it would compute now and the part file is the one the receipt recorded; the others
+are geoparsed. The records are the same as a run from scratch: the parts' problems are
+reported again, in order, and duplicate ids are renamed again over the whole run.
+Without ``resume`` a run starts from scratch and clears the folder.
 
 Dask is imported only here, and only when ``--engine dask`` is asked for.
 """
@@ -208,17 +211,41 @@ class _Done:
         return self.part
 
 
-def _receipt(path: Path, key: str, part_path: Path) -> PartResult | None:
-    """The worker's report of a part finished by an earlier run, if it is this part."""
+def _identity(path: Path) -> list[int] | None:
+    """Size and modification time of a part file, or ``None`` when there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _receipt(path: Path, key: str, staged: Path, published: Path) -> PartResult | None:
+    """The worker's report of a part an earlier run made, if it is this part and still there.
+
+    The part is looked for in the work folder (an interrupted run) and then in the output
+    (a finished run), and taken only if its size and time are those the receipt recorded.
+    A published part is linked (or copied) into the work folder, so the publication that
+    follows leaves the folder as a run from scratch would.
+    """
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(stored, dict) or stored.get("key") != key or not part_path.is_file():
+    if not isinstance(stored, dict) or stored.get("key") != key:
         return None
+    recorded = stored.get("part")
+    if _identity(staged) != recorded:
+        if _identity(published) != recorded:
+            return None
+        staged.unlink(missing_ok=True)
+        try:
+            os.link(published, staged)
+        except OSError:
+            shutil.copy2(published, staged)
     try:
         return PartResult(
-            path=str(part_path),
+            path=str(staged),
             docs=[(str(i), s if s is None else str(s), int(n)) for i, s, n in stored["docs"]],
             problems=[(str(m), bool(w)) for m, w in stored["problems"]],
             mentions=int(stored["mentions"]),
@@ -229,10 +256,12 @@ def _receipt(path: Path, key: str, part_path: Path) -> PartResult | None:
 
 
 def _write_receipt(path: Path, key: str, result: PartResult) -> None:
+    """Record a collected part: the worker's report, the part's key and its file's identity."""
     from geo.io.outputs import write_text
 
     record = {
         "key": key,
+        "part": _identity(Path(result.path)),
         "docs": result.docs,
         "problems": result.problems,
         "mentions": result.mentions,
@@ -336,16 +365,18 @@ def extract_dask(
         _prepare_work(work, resume)
         stage, receipts = work / "parts", work / "done"
         staged: dict[Path, Path] = {}
+        kept: set[Path] = set()  # the receipts of this run's plan
         pending: deque[tuple[Any, str, Path]] = deque()
 
         def collect() -> None:
             future, key, receipt = pending.popleft()
             result: PartResult = future.result()
-            if not isinstance(future, _Done):
-                _write_receipt(receipt, key, result)
             for message, warning in result.problems:
                 report((DocumentWarning if warning else DocumentError)(message))
             _rename_docs(result, ids)
+            # After the renaming, which may rewrite the part: the receipt names the file
+            # as it will be published.
+            _write_receipt(receipt, key, result)
             counts["documents"] += len(result.docs)
             counts["mentions"] += result.mentions
             counts["resolved"] += result.resolved
@@ -364,7 +395,8 @@ def extract_dask(
             staged[stage / name] = output / name
             key = _part_key(partition, options)
             receipt = receipts / f"part-{number:05d}.json"
-            done = _receipt(receipt, key, stage / name) if resume else None
+            kept.add(receipt)
+            done = _receipt(receipt, key, stage / name, output / name) if resume else None
             if done is not None:
                 pending.append((_Done(done), key, receipt))
                 counts["resumed"] += 1
@@ -398,8 +430,13 @@ def extract_dask(
             with MentionWriter(empty, candidates=candidates, geometry=geometry):
                 pass
             staged[empty] = output / empty.name
-        publish(staged, folder=output)
-        shutil.rmtree(work, ignore_errors=True)
+        publish(staged, folder=output, owned="part-*.parquet")
+        # The receipts stay beside the output, so that a later run with ``resume`` takes
+        # the parts of the inputs that did not change; the emptied part folder goes.
+        shutil.rmtree(stage, ignore_errors=True)
+        for old_receipt in receipts.glob("part-*.json"):
+            if old_receipt not in kept:
+                old_receipt.unlink()
     finally:
         ids.close()
         _close(client, cluster)
