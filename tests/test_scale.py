@@ -985,7 +985,7 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
         assert counts["resumed"] == counts_grown["partitions"] - 1  # every part but that one
         assert list(read_mention_records(out)) == list(read_mention_records(grown_expected))
 
-        # a part is kept only for the same input file and the same options
+        # a part is kept only for the same bytes and the same options
         with pytest.raises(KeyboardInterrupt):
             run(out, stop_after=2)
         assert run(out, resume=True, candidates=True)[0]["resumed"] == 0
@@ -993,7 +993,25 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
             run(out, stop_after=2)
         stat = corpus.stat()
         os.utime(corpus, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-        assert run(out, resume=True)[0]["resumed"] == 0
+        assert run(out, resume=True)[0]["resumed"] == 2  # touched, not changed
+        assert list(read_mention_records(out)) == expected
+        # a JSON Lines file that grows by appending keeps the parts before its old end
+        original = corpus.read_bytes()
+        late = json.dumps({"id": "late", "text": "Thule lies in Greenland."}) + "\n"
+        corpus.write_bytes(original + late.encode())
+        counts, said_appended = run(out, resume=True)
+        # every range before the old end (the last one too when its cut falls there)
+        assert reference["partitions"] - 1 <= counts["resumed"] < counts["partitions"]
+        _, said_scratch = run(tmp_path / "appended-whole")
+        assert said_appended == said_scratch
+        assert list(read_mention_records(out)) == list(
+            read_mention_records(tmp_path / "appended-whole")
+        )
+        assert any(r["doc"] == "late" for r in read_mention_records(out))
+        corpus.write_bytes(original[:-30] + b"X" * 30)  # the same size, other bytes
+        assert run(out, resume=True)[0]["resumed"] < reference["partitions"]
+        corpus.write_bytes(original)
+        assert run(out, resume=True)[0]["resumed"] == reference["partitions"] - 1
         assert list(read_mention_records(out)) == expected
         with pytest.raises(KeyboardInterrupt):
             run(out, stop_after=2)
