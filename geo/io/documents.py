@@ -1013,29 +1013,33 @@ def _jsonl_stream(
     yield from _jsonl_records(_decoded_lines(raw, name, report), name, report)
 
 
-def _jsonl_file(
-    path: Path, name: str, report: ErrorHandler, kind: str = "jsonl"
+def _stream_file(
+    path: Path,
+    name: str,
+    report: ErrorHandler,
+    kind: str,
+    read: Callable[[Any, str, ErrorHandler, bytes, list[int]], Iterator[Document]],
 ) -> Iterator[Document]:
-    """The records of a JSON Lines file, plain or compressed, read line by line.
+    """The records *read* finds in a JSON Lines or CSV file, plain or compressed.
 
-    A truncated or corrupt archive gives every record the decompressor could read
-    before the damage and one report naming the last line read; the rest of that file
-    cannot be read (a compressed stream has no way to find the next good line).
+    *read* gets the open binary stream, its first 64 KB and a counter of the lines it
+    has read. A truncated or corrupt archive gives every record the decompressor could
+    read before the damage and one report naming the last line read; the rest of that
+    file cannot be read (a compressed stream has no way to find the next good line).
     """
     seen = [0]
-    if kind == "jsonl":
+    if kind in ("jsonl", "csv"):
         with path.open("rb") as handle:
             sample = handle.read(_SAMPLE)
             handle.seek(0)
-            yield from _jsonl_stream(handle, name, report, sample, seen)
+            yield from read(handle, name, report, sample, seen)
         return
     import lzma
     import zlib
 
     try:
         with _open_compressed(path, kind) as handle:
-            sample = handle.peek(_SAMPLE)[:_SAMPLE]
-            yield from _jsonl_stream(handle, name, report, sample, seen)
+            yield from read(handle, name, report, handle.peek(_SAMPLE)[:_SAMPLE], seen)
     except DocumentError:
         raise  # (a ValueError too) said by the reader itself: not damage
     except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
@@ -1069,9 +1073,13 @@ def _csv_lines(
             return
 
 
-def _csv_rows(handle: Any, name: str, report: ErrorHandler, seen: list[int]) -> Iterator[Document]:
-    """The records of an open binary CSV stream: a header, then one document per row."""
+def _csv_rows(
+    handle: Any, name: str, report: ErrorHandler, sample: bytes, seen: list[int]
+) -> Iterator[Document]:
+    """The records of an open binary CSV stream whose first bytes are *sample*."""
     import csv
+
+    _refuse_binary(sample.removeprefix(b"\xef\xbb\xbf"), name)
 
     # The csv module's limit is process-wide: set for this file, put back afterwards.
     previous_limit = csv.field_size_limit(MAX_DOCUMENT_BYTES)
@@ -1118,29 +1126,6 @@ def _csv_rows(handle: Any, name: str, report: ErrorHandler, seen: list[int]) -> 
         csv.field_size_limit(previous_limit)
         for problem in problems:
             report(DocumentError(f"{problem}; the rest of the file is skipped"))
-
-
-def _csv_file(path: Path, name: str, report: ErrorHandler, kind: str = "csv") -> Iterator[Document]:
-    """The records of a CSV corpus, plain or compressed, read row by row."""
-    seen = [0]
-    if kind == "csv":
-        with path.open("rb") as handle:
-            _refuse_binary(handle.read(_SAMPLE).removeprefix(b"\xef\xbb\xbf"), name)
-            handle.seek(0)
-            yield from _csv_rows(handle, name, report, seen)
-        return
-    import lzma
-    import zlib
-
-    try:
-        with _open_compressed(path, kind) as handle:
-            _refuse_binary(handle.peek(_SAMPLE)[:_SAMPLE].removeprefix(b"\xef\xbb\xbf"), name)
-            yield from _csv_rows(handle, name, report, seen)
-    except DocumentError:
-        raise  # (a ValueError too) said by the reader itself: not damage
-    except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
-        where = f"after line {seen[0]}" if seen[0] else "before its first line"
-        report(DocumentError(f"{name}: {_DAMAGE} {where} ({exc}); the rest of the file is skipped"))
 
 
 #: Rows of a Parquet corpus converted to Python at a time: a row group is read in
@@ -1272,10 +1257,10 @@ def _read_file(path: Path, kind: str, report: ErrorHandler) -> Iterator[Document
     doc_id = display_name(path.stem or path.name)
     try:
         if kind.startswith("jsonl"):
-            yield from _jsonl_file(path, name, report, kind)
+            yield from _stream_file(path, name, report, kind, _jsonl_stream)
             return
         if kind.startswith("csv"):
-            yield from _csv_file(path, name, report, kind)
+            yield from _stream_file(path, name, report, kind, _csv_rows)
             return
         if kind == "parquet":
             yield from _parquet_file(path, name, report)
