@@ -770,6 +770,18 @@ def _capped(build: Any, source: Path, **options: Any) -> tuple[Any, list[str]]:
     return layers, [str(w.message) for w in seen]
 
 
+def _local_cluster(distributed: Any) -> Any:
+    """A real 2-worker LocalCluster on loopback, one thread per worker, no dashboard."""
+    return distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False},
+    )
+
+
 def _bench_slice(tmp_path: Path, per_corpus: int = 40) -> Path:
     """The first records of each bench corpus (read at run time) and one duplicate id."""
     lines: list[str] = []
@@ -793,14 +805,7 @@ def test_dask_engine_gives_the_single_process_records(seeds_dir: Path, tmp_path:
     corpora = [("seeds", seeds_dir)]
     if (BENCH / "geovirus.jsonl").is_file():
         corpora.append(("bench", _bench_slice(tmp_path)))
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard": False},
-    ) as cluster:
+    with _local_cluster(distributed) as cluster:
         for name, corpus in corpora:
             single = tmp_path / f"{name}.jsonl"
             code = _extract([str(corpus), "--candidates", "-o", str(single)])
@@ -909,14 +914,7 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
     from geo.scale.engine import extract_dask, work_folder
 
     corpus = _resume_corpus(tmp_path, seeds_dir)
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard": False},
-    ) as cluster:
+    with _local_cluster(distributed) as cluster:
 
         def run(out: Path, stop_after: int | None = None, **options: Any) -> tuple[Any, list[str]]:
             return run_on([corpus], out, stop_after, **options)
