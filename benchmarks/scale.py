@@ -3,14 +3,17 @@
 Usage::
 
     python benchmarks/scale.py [--sizes 10 100 500] [--scratch DIR] [--bench-dir DIR]
-                               [--corpus-format jsonl|parquet] [--engines single dask1 dask2]
+                               [--corpus-format jsonl|jsonl.gz|parquet]
+                               [--engines single dask1 dask2]
                                [--json OUT]
 
 For each size (MB of article text) a corpus is built in the scratch folder (default
 ``<cache dir>/bench-scale``, never the repository) by repeating the texts of the bench
 corpora (``../shared/bench/*.jsonl``, read in place, override with ``--bench-dir`` or
-``$GEO_BENCH_DIR``) with distinct ids (``geovirus-12~r3``), as JSON Lines (or Parquet in
-row groups of 1,000). A corpus already there with the same size is reused.
+``$GEO_BENCH_DIR``) with distinct ids (``geovirus-12~r3``), as JSON Lines, one gzip
+file of JSON Lines (which the Dask engine's driver decompresses and cuts into
+partitions) or Parquet in row groups of 1,000. A corpus already there with the same
+size is reused.
 
 Each engine runs ``python -m geo.cli extract CORPUS -o OUT`` in a fresh subprocess,
 measured from a small wrapper process with ``resource.getrusage(RUSAGE_CHILDREN)``:
@@ -116,9 +119,12 @@ def build_corpus(folder: Path, size_mb: int, fmt: str, docs: list[tuple[str, str
                     return
             copy += 1
 
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    if fmt == "jsonl":
-        with tmp.open("w", encoding="utf-8") as handle:
+    tmp = path.with_name(path.name + ".tmp")
+    if fmt.startswith("jsonl"):
+        import gzip
+
+        opener = gzip.open if fmt == "jsonl.gz" else open
+        with opener(tmp, "wt", encoding="utf-8") as handle:
             for row in rows():
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:
@@ -264,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500], metavar="MB")
     parser.add_argument("--scratch", type=Path, help="where corpora are built")
     parser.add_argument("--bench-dir")
-    parser.add_argument("--corpus-format", choices=("jsonl", "parquet"), default="jsonl")
+    parser.add_argument(
+        "--corpus-format", choices=("jsonl", "jsonl.gz", "parquet"), default="jsonl"
+    )
     parser.add_argument("--engines", nargs="*", choices=tuple(ENGINES), default=list(ENGINES))
     parser.add_argument("--stage2", action="store_true", help="also time --from-mentions")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import sys
@@ -745,6 +746,84 @@ def test_a_compressed_line_over_the_limit_is_reported_and_skipped(
     assert [d.id for d in docs] == ["a", "c"]
     (error,) = errors
     assert str(error) == f"{packed}:2: the record is larger than 0 MB; skipped"
+
+
+def _partitioned(
+    inputs: list[Path], target_bytes: int
+) -> tuple[list[documents.Partition], list[Document], list[str]]:
+    """The Dask engine's partitions of *inputs*, and what reading them in order gives."""
+    errors: list[str] = []
+    parts = list(documents.plan_partitions(inputs, target_bytes=target_bytes))
+    docs = [
+        d
+        for p in parts
+        for d in documents.read_partition(p, on_error=lambda e: errors.append(str(e)))
+    ]
+    return parts, docs, errors
+
+
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz", "zst"])
+def test_a_compressed_json_lines_file_is_cut_into_partitions_read_like_the_file(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 4000)
+    rows = [
+        json.dumps({"id": f"d{i}", "text": f"Article {i} from Tromsø. " * (i % 7 + 1)}).encode()
+        for i in range(300)
+    ]
+    rows[0] = b"\xef\xbb\xbf" + rows[0]  # a byte-order mark
+    rows[40] = b"{not json"
+    rows[41] = b""
+    rows[90] = json.dumps({"id": "huge", "text": "x" * 10_000}).encode()  # over the limit
+    rows[91] = b'{"id": "latin", "text": "K\xf8benhavn"}'  # not UTF-8
+    rows[150] = rows[151] = json.dumps({"id": "big", "text": "y" * 3000}).encode()
+    packed = _compress(b"\n".join(rows) + b"\n", kind, tmp_path / f"c.jsonl.{kind}")
+    expected, expected_errors = read_all(packed)
+    assert len(expected_errors) == 4  # the bad line, the huge one, Latin-1, the duplicate
+
+    parts, docs, errors = _partitioned([packed], 2000)
+    assert {p.kind for p in parts} == {"lines"}
+    assert len(parts) > 5
+    # duplicate ids are renamed over the whole run by the engine, not per partition
+    renamed = [d.id for d in expected]
+    assert [(d.text, d.source) for d in docs] == [(d.text, d.source) for d in expected]
+    assert [d.id for d in docs] == [i.replace("#2", "") for i in renamed]
+    assert errors == [str(e) for e in expected_errors if "duplicate" not in str(e)]
+    # the partitions follow each other in the decompressed stream and in line numbers
+    assert parts[0].start == parts[0].first == 0
+    for a, b in itertools.pairwise(parts):
+        assert b.start == a.end
+        assert b.first == a.first + a.data.count(b"\n") + len(a.notes)
+    assert sum(len(p.data) for p in parts) + 10_001 + len('{"id": "huge", "text": ""}') == (
+        parts[-1].end
+    )
+
+
+def test_a_damaged_compressed_file_cut_into_partitions_reports_the_damage_last(
+    tmp_path: Path,
+) -> None:
+    rows = [json.dumps({"id": f"d{i}", "text": f"Line {i} names Oslo. " * 20}) for i in range(400)]
+    whole = _compress(("\n".join(rows) + "\n").encode(), "gz", tmp_path / "a.jsonl.gz")
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) // 2])
+    expected, expected_errors = read_all(cut)
+    parts, docs, errors = _partitioned([cut], 20_000)
+    assert len(parts) > 3
+    assert [(d.id, d.source) for d in docs] == [(d.id, d.source) for d in expected]
+    assert errors == [str(e) for e in expected_errors]
+    assert errors[0].startswith(f"{cut}: the compressed data is damaged after line ")
+    assert parts[-1].notes == (errors[0],)
+    # A file that is binary once decompressed, or small, is one partition read by the worker
+    nul = _compress(b"\x00" * 100_000, "gz", tmp_path / "nul.jsonl.gz")
+    small = _compress(b'{"id": "s", "text": "Bergen."}\n', "gz", tmp_path / "s.jsonl.gz")
+    parts, docs, errors = _partitioned([nul, small], 1000)
+    assert parts == [
+        documents.Partition("files", ((str(nul), "jsonl-gz"),)),
+        documents.Partition("files", ((str(small), "jsonl-gz"),)),
+    ]
+    assert [d.id for d in docs] == ["s"]
+    assert len(errors) == 1
+    assert "binary" in errors[0]
 
 
 def test_an_unknown_compressed_suffix_in_a_folder_is_reported(tmp_path: Path) -> None:

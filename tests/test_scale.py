@@ -1016,6 +1016,35 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
         assert run(out)[0]["resumed"] == 0  # without resume: from scratch
         assert not (work / "parts").exists()
 
+        # a compressed file is cut into partitions by the driver, with the records and
+        # problems of the single-process run; its parts are keyed by their lines, so
+        # compressing the file again, or appending to it, keeps them
+        import gzip
+
+        packed = tmp_path / "corpus.jsonl.gz"
+        packed.write_bytes(gzip.compress(original, compresslevel=1, mtime=1))
+        single = tmp_path / "packed.jsonl"
+        single_said: list[str] = []
+        with redirect_stderr(io.StringIO()) as err:
+            assert _extract([str(packed), "-o", str(single)]) == 1  # the bad line
+        single_said = [line for line in err.getvalue().splitlines() if str(packed) in line]
+        gz_out = tmp_path / "packed-parts"
+        counts, said_packed = run_on([packed], gz_out)
+        assert counts["partitions"] == reference["partitions"]
+        assert list(read_mention_records(gz_out)) == [
+            {k: v for k, v in r.items() if k != "candidates"} for r in _jsonl(single)
+        ]
+        assert [r["doc"] for r in read_mention_records(gz_out)] == [r["doc"] for r in expected]
+        assert said_packed == [m.replace(str(corpus), str(packed)) for m in said]
+        assert [m for m in said_packed if m in " ".join(single_said)] == said_packed
+        packed.write_bytes(gzip.compress(original, compresslevel=9, mtime=2))
+        counts, _ = run_on([packed], gz_out, resume=True)
+        assert counts["resumed"] == counts["partitions"]
+        packed.write_bytes(gzip.compress(original + late.encode(), mtime=3))
+        counts, _ = run_on([packed], gz_out, resume=True)
+        assert reference["partitions"] - 1 <= counts["resumed"] < counts["partitions"]
+        assert any(r["doc"] == "late" for r in read_mention_records(gz_out))
+
         # the command line says what it keeps and what it took
         with pytest.raises(KeyboardInterrupt):
             run(out, stop_after=4)

@@ -932,14 +932,18 @@ def _binary_lines(
         yield number, raw
 
 
+def _line_too_large(name: str, number: int) -> str:
+    limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+    return f"{name}:{number}: the record is larger than {limit} MB; skipped"
+
+
 def _decoded_lines(
     lines: Iterable[tuple[int, bytes | None]], name: str, report: ErrorHandler
 ) -> Iterator[tuple[int, str]]:
     """Decode each JSON Lines line on its own: one corrupt line costs one record."""
     for number, raw in lines:
         if raw is None:
-            limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
-            report(DocumentError(f"{name}:{number}: the record is larger than {limit} MB; skipped"))
+            report(DocumentError(_line_too_large(name, number)))
             continue
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -960,6 +964,14 @@ def _decoded_lines(
 
 
 _DAMAGE = "the compressed data is damaged"
+
+
+def _damage_errors() -> tuple[type[BaseException], ...]:
+    """What the decompressors raise on a truncated or corrupt archive."""
+    import lzma
+    import zlib
+
+    return (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError)
 
 
 def _open_compressed(path: Path, kind: str) -> Any:
@@ -1034,17 +1046,19 @@ def _stream_file(
             handle.seek(0)
             yield from read(handle, name, report, sample, seen)
         return
-    import lzma
-    import zlib
-
     try:
         with _open_compressed(path, kind) as handle:
             yield from read(handle, name, report, handle.peek(_SAMPLE)[:_SAMPLE], seen)
     except DocumentError:
         raise  # (a ValueError too) said by the reader itself: not damage
-    except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
-        where = f"after line {seen[0]}" if seen[0] else "before its first line"
-        report(DocumentError(f"{name}: {_DAMAGE} {where} ({exc}); the rest of the file is skipped"))
+    except _damage_errors() as exc:
+        report(DocumentError(_damage(name, seen[0], exc)))
+
+
+def _damage(name: str, last_line: int, exc: BaseException) -> str:
+    """What is said of an archive that cannot be read past *last_line*."""
+    where = f"after line {last_line}" if last_line else "before its first line"
+    return f"{name}: {_DAMAGE} {where} ({exc}); the rest of the file is skipped"
 
 
 def _csv_lines(
@@ -1589,8 +1603,13 @@ class Partition(NamedTuple):
 
     ``kind`` is ``"files"`` (``files`` lists whole files with their format),
     ``"jsonl"`` (the lines of ``files[0][0]`` starting in bytes ``start`` to ``end``,
-    numbered after line ``first``) or ``"parquet"`` (row group ``start`` of
-    ``files[0][0]``, rows numbered after ``first``).
+    numbered after line ``first``), ``"parquet"`` (row group ``start`` of
+    ``files[0][0]``, rows numbered after ``first``) or ``"lines"``: lines of a compressed
+    JSON Lines file, decompressed by the planner and carried in ``data`` (a compressed
+    stream cannot be entered in the middle, so a worker could not find them itself),
+    numbered after ``first``; ``start`` and ``end`` are their offsets in the
+    decompressed stream, and ``notes`` the problems to report after them (a line over
+    the size limit, damage that ends the file).
     """
 
     kind: str
@@ -1598,6 +1617,8 @@ class Partition(NamedTuple):
     start: int = 0
     end: int = 0
     first: int = 0
+    data: bytes = b""
+    notes: tuple[str, ...] = ()
 
 
 def _jsonl_ranges(path: Path, target_bytes: int) -> Iterator[tuple[int, int, int]]:
@@ -1638,8 +1659,10 @@ def plan_partitions(
 
     Plain files and HTML go in batches of *files_per_partition*; a JSON Lines file is
     cut into byte ranges of about *target_bytes* at line ends (line numbers in reports
-    stay those of the whole file); a CSV or compressed corpus is one partition; a
-    Parquet corpus gives one partition per row group.
+    stay those of the whole file); a compressed JSON Lines file is decompressed here
+    and its lines are handed out in partitions of about *target_bytes* (see
+    :func:`_compressed_chunks`); a CSV file is one partition; a Parquet corpus gives
+    one partition per row group.
     Reading every partition in order with :func:`read_partition` yields the documents
     :func:`read_documents` yields, before duplicate ids are renamed (:class:`UniqueIds`).
     Standard input cannot be partitioned: :class:`~geo.errors.ConfigurationError`.
@@ -1663,13 +1686,16 @@ def plan_partitions(
             report(DocumentError(f"{display_name(path)}: no such file or folder"))
             continue
         for file, kind in files:
-            if kind == "csv" or kind in COMPRESSED.values():
-                # A compressed stream is read from its start, and a CSV record may span
-                # lines (quoted newlines): one partition per file.
+            if kind.startswith("csv") or kind in COMPRESSED.values():
+                # A CSV record may span lines (quoted newlines): one partition per file.
+                # A compressed JSON Lines file is cut by this process as it decompresses.
                 if batch:
                     yield Partition("files", tuple(batch))
                     batch = []
-                yield Partition("files", ((str(file), kind),))
+                if kind.startswith("jsonl-") and file.is_file():
+                    yield from _compressed_chunks(file, kind, target_bytes)
+                else:
+                    yield Partition("files", ((str(file), kind),))
                 continue
             splittable = kind in ("jsonl", "parquet") and file.is_file()
             if kind == "jsonl" and splittable:
@@ -1701,6 +1727,97 @@ def plan_partitions(
         yield Partition("files", tuple(batch))
 
 
+class _Tally:
+    """A binary stream's ``readline``, counting the bytes read (``tell``)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.read = 0
+
+    def readline(self, limit: int = -1) -> bytes:
+        raw: bytes = self.stream.readline(limit)
+        self.read += len(raw)
+        return raw
+
+    def tell(self) -> int:
+        return self.read
+
+
+def _utf8_lines(sample: bytes) -> bool:
+    """Whether a JSON Lines file starting with *sample* is read by lines (not UTF-16, binary)."""
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    try:
+        _refuse_binary(sample.removeprefix(b"\xef\xbb\xbf"), "")
+    except DocumentError:
+        return False
+    return True
+
+
+def _compressed_chunks(file: Path, kind: str, target_bytes: int) -> Iterator[Partition]:
+    """A compressed JSON Lines file as ``"lines"`` partitions of about *target_bytes*.
+
+    Why: a news archive often comes as one large ``.jsonl.gz``; read whole by one worker
+    it would keep every other worker idle. The planner decompresses it (hundreds of MB
+    a second, against a few MB a second of geoparsing per worker) and hands out its
+    lines. What the file's reader would report is kept in order: a line over the size
+    limit ends a partition with a note, and damage ends the file with one. A file that
+    fits in one partition, that cannot be opened or that is not UTF-8 text (binary,
+    UTF-16) is one ``"files"`` partition, which the worker reads and reports on itself,
+    as before.
+    """
+    whole = Partition("files", ((str(file), kind),))
+    chunks: list[Partition] = []
+    lines: list[bytes] = []
+    size = start = first = 0
+    offset = last = 0
+    yielded = False
+
+    def cut(notes: tuple[str, ...] = ()) -> Partition:
+        nonlocal lines, size, start, first
+        data = b"".join(lines)
+        chunk = Partition("lines", whole.files, start, offset, first, data, notes)
+        lines, size, start, first = [], 0, offset, last
+        return chunk
+
+    try:
+        handle = _open_compressed(file, kind)
+    except _damage_errors():
+        yield whole
+        return
+    with handle:
+        try:
+            sample = handle.peek(_SAMPLE)[:_SAMPLE]
+        except _damage_errors():
+            sample = b"\x00"  # damaged at its start: the worker says so
+        if not _utf8_lines(sample):
+            yield whole
+            return
+        name = display_name(file)
+        stream = _Tally(handle)  # (pyarrow's zstd stream cannot tell its position)
+        try:
+            for number, raw in _binary_lines(stream, MAX_DOCUMENT_BYTES):
+                last, offset = number, stream.tell()
+                if raw is None:
+                    chunks.append(cut((_line_too_large(name, number),)))
+                else:
+                    lines.append(raw)
+                    size += len(raw)
+                    if size >= target_bytes:
+                        chunks.append(cut())
+                if len(chunks) > 1:
+                    yielded = True
+                    yield chunks.pop(0)
+        except _damage_errors() as exc:
+            chunks.append(cut((_damage(name, last, exc),)))
+    if lines:
+        chunks.append(cut())
+    if not yielded and len(chunks) <= 1 and not any(c.notes for c in chunks):
+        yield whole  # small enough for one worker: it reads the file itself
+        return
+    yield from chunks
+
+
 def read_partition(
     partition: Partition, *, on_error: ErrorHandler | None = None
 ) -> Iterator[Document]:
@@ -1713,6 +1830,15 @@ def read_partition(
     if partition.kind == "files":
         for file, kind in partition.files:
             yield from _read_file(Path(file), kind, report)
+        return
+    if partition.kind == "lines":
+        import io
+
+        name = display_name(Path(partition.files[0][0]))
+        raw = _binary_lines(io.BytesIO(partition.data), MAX_DOCUMENT_BYTES, first=partition.first)
+        yield from _jsonl_records(_decoded_lines(raw, name, report), name, report)
+        for note in partition.notes:
+            report(DocumentError(note))
         return
     path = Path(partition.files[0][0])
     name = display_name(path)

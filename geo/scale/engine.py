@@ -3,7 +3,8 @@
 Why: one process geoparses a few MB of text a second; a corpus of millions of articles
 needs every core of a machine or of a cluster. ``geo extract CORPUS --engine dask -o
 mentions/`` cuts the corpus into partitions (:func:`geo.io.documents.plan_partitions`:
-batches of files, byte ranges of JSON Lines, row groups of Parquet), sends each to a
+batches of files, byte ranges of JSON Lines, the lines of a compressed JSON Lines file
+as the driver decompresses it, row groups of Parquet), sends each to a
 worker, and gets one Parquet part per partition (``mentions/part-00000.parquet`` …) in
 document order. The records are exactly those of the single-process run, record for
 record, because:
@@ -102,13 +103,17 @@ def parse_partition(
     geometry: bool = False,
     sites: Sequence[str] = (),
     corrections: Sequence[str] = (),
+    data: bytes | None = None,
 ) -> PartResult:
     """Geoparse one partition on a worker and write its records to *part_path*.
 
     Runs :func:`geo.parse.pipeline.geoparse` with this process's gazetteer. Returns the
     documents in order (id as read, source, number of records), every problem as
-    ``(message, is_warning)`` and the counts; the driver reports them.
+    ``(message, is_warning)`` and the counts; the driver reports them. *data* is the
+    bytes of a ``"lines"`` partition, sent apart from the task.
     """
+    if data is not None:
+        partition = partition._replace(data=data)
     from geo.io.documents import read_partition
     from geo.io.mentions import MentionWriter
     from geo.models import document_fields
@@ -196,14 +201,18 @@ def _options_key(
 def _part_key(partition: Partition, options: str) -> str:
     """The key of one part: the options, the partition and what it reads.
 
-    A JSON Lines range is keyed by the hash of its bytes, so a file that grows by
-    appending keeps the keys of the ranges before its old end (and a file touched but
-    not changed keeps them all); hashing 16 MB costs the driver milliseconds against
-    the seconds a worker spends on it. Other partitions are keyed by their files' sizes
+    A JSON Lines range, and the lines of a compressed one, are keyed by the hash of
+    their bytes, so a file that grows by appending keeps the keys of the ranges before
+    its old end (and a file touched, or compressed again, but not changed keeps them
+    all); hashing 16 MB costs the driver milliseconds against the seconds a worker
+    spends on it. Other partitions are keyed by their files' sizes
     and modification times (a Parquet row group is not worth reading on the driver).
     """
     h = hashlib.sha256()
-    if partition.kind == "jsonl":
+    if partition.kind == "lines":  # decompressed by the planner: the bytes are at hand
+        h.update(partition.data)
+        read: list[Any] = ["sha256", h.hexdigest()]
+    elif partition.kind == "jsonl":
         with open(partition.files[0][0], "rb") as handle:
             handle.seek(partition.start)
             left = partition.end - partition.start
@@ -213,13 +222,14 @@ def _part_key(partition: Partition, options: str) -> str:
                     break
                 h.update(chunk)
                 left -= len(chunk)
-        read: list[Any] = ["sha256", h.hexdigest()]
+        read = ["sha256", h.hexdigest()]
     else:
         read = []
         for path, _fmt in partition.files:
             st = os.stat(path)
             read.append((st.st_size, st.st_mtime_ns))
-    data = json.dumps([options, list(partition), read])
+    where = [*partition[:5], partition.notes]  # (the bytes are in ``read``)
+    data = json.dumps([options, where, read])
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -424,10 +434,17 @@ def extract_dask(
                 counts["resumed"] += 1
             else:
                 receipt.unlink(missing_ok=True)
+                data = None
+                if partition.data:
+                    # Decompressed lines go to a worker as data of their own, not inside
+                    # the task (which the scheduler keeps and would warn about).
+                    data = client.scatter(partition.data, hash=False)
+                    partition = partition._replace(data=b"")
                 future = client.submit(
                     parse_partition,
                     partition,
                     str(stage / name),
+                    data=data,
                     candidates=candidates,
                     geometry=geometry,
                     sites=site_paths,
