@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/scale.py [--sizes 10 100 500] [--scratch DIR] [--bench-dir DIR]
-                               [--corpus-format jsonl|jsonl.gz|parquet]
+                               [--corpus-format jsonl|jsonl.gz|csv|parquet]
                                [--engines single dask1 dask2]
                                [--json OUT]
 
@@ -11,8 +11,8 @@ For each size (MB of article text) a corpus is built in the scratch folder (defa
 ``<cache dir>/bench-scale``, never the repository) by repeating the texts of the bench
 corpora (``../shared/bench/*.jsonl``, read in place, override with ``--bench-dir`` or
 ``$GEO_BENCH_DIR``) with distinct ids (``geovirus-12~r3``), as JSON Lines, one gzip
-file of JSON Lines (which the Dask engine's driver decompresses and cuts into
-partitions) or Parquet in row groups of 1,000. A corpus already there with the same
+file of JSON Lines or one CSV file (both of which the Dask engine's driver reads and
+cuts into partitions) or Parquet in row groups of 1,000. A corpus already there with the same
 size is reused.
 
 Each engine runs ``python -m geo.cli extract CORPUS -o OUT`` in a fresh subprocess,
@@ -127,6 +127,14 @@ def build_corpus(folder: Path, size_mb: int, fmt: str, docs: list[tuple[str, str
         with opener(tmp, "wt", encoding="utf-8") as handle:
             for row in rows():
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        import csv
+
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "text"])
+            for row in rows():
+                writer.writerow([row["id"], row["text"]])
     else:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -271,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scratch", type=Path, help="where corpora are built")
     parser.add_argument("--bench-dir")
     parser.add_argument(
-        "--corpus-format", choices=("jsonl", "jsonl.gz", "parquet"), default="jsonl"
+        "--corpus-format", choices=("jsonl", "jsonl.gz", "csv", "parquet"), default="jsonl"
     )
     parser.add_argument("--engines", nargs="*", choices=tuple(ENGINES), default=list(ENGINES))
     parser.add_argument("--stage2", action="store_true", help="also time --from-mentions")

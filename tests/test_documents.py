@@ -874,6 +874,82 @@ def test_csv_corpus_reads_each_row_as_a_record(tmp_path: Path) -> None:
     assert documents.file_kind(packed) == "csv-gz"
 
 
+def _big_csv(ending: bytes, rows: int = 300) -> bytes:
+    """A CSV export (a BOM, quoted newlines, a short row, a blank line), then *ending*."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "text", "outlet"])
+    for i in range(rows):
+        text = f'Row {i} from Tromsø.\n\nIt goes on, "quoted".' if i % 3 else f"Row {i}, Bodø."
+        writer.writerow([f"r{i}", text, "NRK" if i % 2 else ""])
+        if i == 50:
+            writer.writerow(["short", "row"])
+        if i == 70:
+            out.write("\n")
+    return "\ufeff".encode() + out.getvalue().encode() + ending
+
+
+@pytest.mark.parametrize(
+    ("ending", "kind", "problem"),
+    [
+        (b"", "csv", None),
+        (b"", "zst", None),
+        (b'"bad" quote,x,y\nr9,more,z\n', "csv", "malformed CSV"),
+        (b'r8,"K\xf8benhavn",\nr9,more,z\n', "gz", "not valid UTF-8"),
+        (b'r8,"' + b"x" * 5000 + b'",z\nr9,more,z\n', "csv", "larger than"),
+        (b"", "damaged", "damaged"),
+    ],
+)
+def test_a_csv_file_is_cut_into_partitions_of_whole_records_read_like_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: bytes, kind: str, problem: str | None
+) -> None:
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 4000)
+    data = _big_csv(ending, 3000 if kind == "damaged" else 300)
+    if kind == "csv":
+        path = tmp_path / "export.csv"
+        path.write_bytes(data)
+    elif kind == "damaged":
+        path = _compress(data, "gz", tmp_path / "export.csv.gz")
+        path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+    else:
+        path = _compress(data, kind, tmp_path / f"export.csv.{kind}")
+    expected, expected_errors = read_all(path)
+    assert len(expected) > 150
+    parts, docs, errors = _partitioned([path], 1500)
+    assert {p.kind for p in parts} == {"lines"}
+    assert len(parts) > 5
+    assert [(d.id, d.text, d.meta, d.source) for d in docs] == [
+        (d.id, d.text, d.meta, d.source) for d in expected
+    ]
+    assert errors == [str(e) for e in expected_errors]
+    assert errors[0].startswith(f"{path}:")
+    assert errors[0].endswith(": 2 fields, the header has 3")
+    if problem is None:
+        assert len(errors) == 1
+        assert parts[-1].notes == ()
+    else:
+        assert len(errors) == 2
+        assert problem in errors[1]
+        assert parts[-1].notes == (errors[1],)
+    # every partition starts with the header, and the records follow each other
+    assert all(p.data.startswith(b"id,text,outlet\n") for p in parts)
+    for a, b in itertools.pairwise(parts):
+        assert b.start == a.end
+
+
+def test_a_small_or_refused_csv_file_is_one_partition(tmp_path: Path) -> None:
+    small = _csv_corpus(tmp_path / "small.csv")
+    no_text = tmp_path / "no-text.csv"
+    no_text.write_bytes(b"id,body\n" + b"a,Oslo\n" * 2000)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    parts, _docs, errors = _partitioned([small, no_text, empty], 10_000)
+    assert [p.kind for p in parts] == ["files", "files", "files"]
+    assert any("needs a header row with the columns id and text" in e for e in errors)
+
+
 def test_csv_corpus_problems_name_the_file_and_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1045,6 +1045,27 @@ def test_an_interrupted_dask_extract_resumes_with_the_same_records(
         assert reference["partitions"] - 1 <= counts["resumed"] < counts["partitions"]
         assert any(r["doc"] == "late" for r in read_mention_records(gz_out))
 
+        # a CSV export is cut by the driver at record boundaries (a text spans lines)
+        import csv
+
+        table = tmp_path / "corpus.csv"
+        with table.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "text", "outlet"])
+            for line in original.decode().splitlines():
+                if line.endswith("}"):
+                    record = json.loads(line)
+                    writer.writerow([record["id"], record["text"].replace(". ", ".\n\n"), "DR"])
+            writer.writerow(["short"])  # reported by its line
+        single = tmp_path / "table.jsonl"
+        with redirect_stderr(io.StringIO()) as err:
+            assert _extract([str(table), "-o", str(single)]) == 1
+        counts, said_table = run_on([table], tmp_path / "table-parts")
+        assert counts["partitions"] > 3
+        assert list(read_mention_records(tmp_path / "table-parts")) == _jsonl(single)
+        assert said_table
+        assert all(m in err.getvalue() for m in said_table)
+
         # the command line says what it keeps and what it took
         with pytest.raises(KeyboardInterrupt):
             run(out, stop_after=4)

@@ -1091,30 +1091,49 @@ def _csv_rows(
     handle: Any, name: str, report: ErrorHandler, sample: bytes, seen: list[int]
 ) -> Iterator[Document]:
     """The records of an open binary CSV stream whose first bytes are *sample*."""
-    import csv
-
     _refuse_binary(sample.removeprefix(b"\xef\xbb\xbf"), name)
+    yield from _csv_records(_binary_lines(handle, MAX_DOCUMENT_BYTES), name, report, seen)
+
+
+def _csv_header(header: list[str], name: str) -> None:
+    """Refuse a CSV header without ``id`` and ``text`` or with a repeated column."""
+    missing = [c for c in ("id", "text") if c not in header]
+    if missing or len(set(header)) != len(header):
+        problem = "missing " + " and ".join(missing) if missing else "a column name is repeated"
+        shown = ", ".join(display_name(c) for c in header)[:300]
+        msg = (
+            f"{name}: a CSV corpus needs a header row with the columns id and text; "
+            f"{problem} (columns: {shown})"
+        )
+        raise DocumentError(msg)
+
+
+def _csv_records(
+    raw: Iterable[tuple[int, bytes | None]],
+    name: str,
+    report: ErrorHandler,
+    seen: list[int],
+    offset: int = 0,
+) -> Iterator[Document]:
+    """The records of numbered CSV lines, the first of them the header row.
+
+    *offset* is the number of file lines between the header and the first line after it:
+    0 for a whole file, more for a partition of one (:func:`_csv_chunks`), whose lines
+    are numbered as in the file.
+    """
+    import csv
 
     # The csv module's limit is process-wide: set for this file, put back afterwards.
     previous_limit = csv.field_size_limit(MAX_DOCUMENT_BYTES)
     problems: list[str] = []
-    lines = _csv_lines(_binary_lines(handle, MAX_DOCUMENT_BYTES), name, seen, problems)
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(_csv_lines(raw, name, seen, problems), strict=True)
     try:
         header = next(reader, None)
         if header is None:
             return  # an empty file holds no records
-        missing = [c for c in ("id", "text") if c not in header]
-        if missing or len(set(header)) != len(header):
-            problem = "missing " + " and ".join(missing) if missing else "a column name is repeated"
-            shown = ", ".join(display_name(c) for c in header)[:300]
-            msg = (
-                f"{name}: a CSV corpus needs a header row with the columns id and text; "
-                f"{problem} (columns: {shown})"
-            )
-            raise DocumentError(msg)
+        _csv_header(header, name)
         while True:
-            start = reader.line_num + 1
+            start = offset + reader.line_num + 1
             row = next(reader, None)
             if row is None:
                 return
@@ -1130,16 +1149,18 @@ def _csv_rows(
                 yield doc
     except csv.Error as exc:
         if not problems:  # (a line left out makes the reader fail: that line is the news)
-            report(
-                DocumentError(
-                    f"{name}:{reader.line_num}: malformed CSV ({exc}); the rest of the file "
-                    "is skipped (it cannot be read reliably past this point)"
-                )
-            )
+            report(DocumentError(_malformed_csv(name, offset + reader.line_num, exc)))
     finally:
         csv.field_size_limit(previous_limit)
         for problem in problems:
             report(DocumentError(f"{problem}; the rest of the file is skipped"))
+
+
+def _malformed_csv(name: str, number: int, exc: Exception) -> str:
+    return (
+        f"{name}:{number}: malformed CSV ({exc}); the rest of the file is skipped "
+        "(it cannot be read reliably past this point)"
+    )
 
 
 #: Rows of a Parquet corpus converted to Python at a time: a row group is read in
@@ -1661,7 +1682,7 @@ def plan_partitions(
     cut into byte ranges of about *target_bytes* at line ends (line numbers in reports
     stay those of the whole file); a compressed JSON Lines file is decompressed here
     and its lines are handed out in partitions of about *target_bytes* (see
-    :func:`_compressed_chunks`); a CSV file is one partition; a Parquet corpus gives
+    :func:`_jsonl_chunks`, :func:`_csv_chunks`); a CSV file is one partition; a Parquet corpus gives
     one partition per row group.
     Reading every partition in order with :func:`read_partition` yields the documents
     :func:`read_documents` yields, before duplicate ids are renamed (:class:`UniqueIds`).
@@ -1687,15 +1708,17 @@ def plan_partitions(
             continue
         for file, kind in files:
             if kind.startswith("csv") or kind in COMPRESSED.values():
-                # A CSV record may span lines (quoted newlines): one partition per file.
-                # A compressed JSON Lines file is cut by this process as it decompresses.
+                # A compressed stream cannot be entered in the middle, and a CSV record may
+                # span lines (quoted newlines): this process reads such a file and hands out
+                # its lines.
                 if batch:
                     yield Partition("files", tuple(batch))
                     batch = []
-                if kind.startswith("jsonl-") and file.is_file():
-                    yield from _compressed_chunks(file, kind, target_bytes)
-                else:
+                if not file.is_file():
                     yield Partition("files", ((str(file), kind),))
+                else:
+                    cutter = _csv_chunks if kind.startswith("csv") else _jsonl_chunks
+                    yield from _more_than_one(cutter(file, kind, target_bytes), file, kind)
                 continue
             splittable = kind in ("jsonl", "parquet") and file.is_file()
             if kind == "jsonl" and splittable:
@@ -1754,7 +1777,7 @@ def _utf8_lines(sample: bytes) -> bool:
     return True
 
 
-def _compressed_chunks(file: Path, kind: str, target_bytes: int) -> Iterator[Partition]:
+def _jsonl_chunks(file: Path, kind: str, target_bytes: int) -> Iterator[Partition]:
     """A compressed JSON Lines file as ``"lines"`` partitions of about *target_bytes*.
 
     Why: a news archive often comes as one large ``.jsonl.gz``; read whole by one worker
@@ -1762,16 +1785,13 @@ def _compressed_chunks(file: Path, kind: str, target_bytes: int) -> Iterator[Par
     a second, against a few MB a second of geoparsing per worker) and hands out its
     lines. What the file's reader would report is kept in order: a line over the size
     limit ends a partition with a note, and damage ends the file with one. A file that
-    fits in one partition, that cannot be opened or that is not UTF-8 text (binary,
-    UTF-16) is one ``"files"`` partition, which the worker reads and reports on itself,
-    as before.
+    cannot be opened or that is not UTF-8 text (binary, UTF-16) is one ``"files"``
+    partition, which the worker reads and reports on itself, as before.
     """
     whole = Partition("files", ((str(file), kind),))
-    chunks: list[Partition] = []
     lines: list[bytes] = []
     size = start = first = 0
     offset = last = 0
-    yielded = False
 
     def cut(notes: tuple[str, ...] = ()) -> Partition:
         nonlocal lines, size, start, first
@@ -1799,22 +1819,126 @@ def _compressed_chunks(file: Path, kind: str, target_bytes: int) -> Iterator[Par
             for number, raw in _binary_lines(stream, MAX_DOCUMENT_BYTES):
                 last, offset = number, stream.tell()
                 if raw is None:
-                    chunks.append(cut((_line_too_large(name, number),)))
+                    yield cut((_line_too_large(name, number),))
                 else:
                     lines.append(raw)
                     size += len(raw)
                     if size >= target_bytes:
-                        chunks.append(cut())
-                if len(chunks) > 1:
-                    yielded = True
-                    yield chunks.pop(0)
+                        yield cut()
         except _damage_errors() as exc:
-            chunks.append(cut((_damage(name, last, exc),)))
+            yield cut((_damage(name, last, exc),))
+            return
     if lines:
-        chunks.append(cut())
-    if not yielded and len(chunks) <= 1 and not any(c.notes for c in chunks):
-        yield whole  # small enough for one worker: it reads the file itself
+        yield cut()
+
+
+def _csv_chunks(file: Path, kind: str, target_bytes: int) -> Iterator[Partition]:
+    """A CSV file, plain or compressed, as ``"lines"`` partitions of whole records.
+
+    Why: a news database's export is often one large CSV file, and a record may span
+    lines (a quoted newline), so byte ranges cannot be cut blindly. This process reads
+    the file with the csv module and cuts after a record once about *target_bytes* are
+    gathered. Each partition holds the header row, then its records' lines; ``first``
+    is the file line of its first record less the header's lines and one, so that a
+    worker numbers lines as the file's reader does (:func:`_csv_records`). A problem
+    that ends the file (malformed CSV, a line that is not UTF-8 or is too long, a
+    damaged archive) ends the last partition as a note, after the records before it. A
+    file that is binary, unreadable or has a header a worker would refuse is one
+    ``"files"`` partition, read and reported on by the worker as before.
+    """
+    import csv
+
+    whole = Partition("files", ((str(file), kind),))
+    name = display_name(file)
+    handle: Any
+    try:
+        if kind == "csv":
+            handle = file.open("rb", buffering=_SAMPLE)
+        else:
+            handle = _open_compressed(file, kind)
+    except _damage_errors():
+        yield whole
         return
+    pending: list[bytes] = []  # the lines read since the last cut
+    seen = [0]
+    problems: list[str] = []
+
+    def recorded() -> Iterator[tuple[int, bytes | None]]:
+        for number, raw in _binary_lines(handle, MAX_DOCUMENT_BYTES):
+            if raw is not None:
+                pending.append(raw)
+            yield number, raw
+
+    notes: list[str] = []
+    damage = ""
+    refused: tuple[type[BaseException], ...] = (DocumentError, csv.Error, *_damage_errors())
+    previous_limit = csv.field_size_limit(MAX_DOCUMENT_BYTES)
+    try:
+        with handle:
+            try:
+                _refuse_binary(handle.peek(_SAMPLE)[:_SAMPLE].removeprefix(b"\xef\xbb\xbf"), name)
+                reader = csv.reader(_csv_lines(recorded(), name, seen, problems), strict=True)
+                header = next(reader, None)
+                if header is None:
+                    raise DocumentError(name)  # empty
+                _csv_header(header, name)
+            except refused:
+                yield whole  # the worker says what is wrong with it, if anything
+                return
+            start = end = sum(len(raw) for raw in pending)  # offsets in the (decompressed) file
+            head = b"".join(pending).removeprefix(b"\xef\xbb\xbf")
+            skip = reader.line_num + 1  # the header's lines, and one
+            del pending[:]
+            first = skip  # the file line of pending[0]
+            whole_records = 0
+
+            def cut(n: int, notes: tuple[str, ...] = ()) -> Partition:
+                nonlocal first, start
+                data = head + b"".join(pending[:n])
+                chunk = Partition("lines", whole.files, start, end, first - skip, data, notes)
+                first += n
+                start = end
+                del pending[:n]
+                return chunk
+
+            try:
+                for _row in reader:
+                    for raw in pending[whole_records:]:
+                        end += len(raw)
+                    whole_records = len(pending)
+                    if end - start >= target_bytes:
+                        yield cut(whole_records)
+                        whole_records = 0
+            except csv.Error as exc:
+                if not problems:  # (a line left out makes the reader fail: that line is the news)
+                    notes.append(_malformed_csv(name, reader.line_num, exc))
+            except _damage_errors() as exc:
+                damage = _damage(name, seen[0], exc)
+    finally:
+        csv.field_size_limit(previous_limit)
+    notes.extend(f"{problem}; the rest of the file is skipped" for problem in problems)
+    if damage:
+        notes.append(damage)
+    if whole_records or notes:
+        yield cut(whole_records, tuple(notes))
+
+
+def _more_than_one(chunks: Iterator[Partition], file: Path, kind: str) -> Iterator[Partition]:
+    """*chunks*, unless there is only one without notes: then the whole file, as before.
+
+    A small file is read by its worker itself; it need not pass through this process.
+    """
+    whole = Partition("files", ((str(file), kind),))
+    one = next(chunks, None)
+    if one is None:
+        yield whole
+        return
+    two = next(chunks, None)
+    if two is None:
+        yield one if one.notes or one.kind == "files" else whole
+        return
+    yield one
+    yield two
     yield from chunks
 
 
@@ -1834,9 +1958,13 @@ def read_partition(
     if partition.kind == "lines":
         import io
 
-        name = display_name(Path(partition.files[0][0]))
+        file, kind = partition.files[0]
+        name = display_name(Path(file))
         raw = _binary_lines(io.BytesIO(partition.data), MAX_DOCUMENT_BYTES, first=partition.first)
-        yield from _jsonl_records(_decoded_lines(raw, name, report), name, report)
+        if kind.startswith("csv"):
+            yield from _csv_records(raw, name, report, [0], offset=partition.first)
+        else:
+            yield from _jsonl_records(_decoded_lines(raw, name, report), name, report)
         for note in partition.notes:
             report(DocumentError(note))
         return
