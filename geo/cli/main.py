@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--partition-mb",
         type=float,
         metavar="MB",
-        help="with --engine dask: size of one JSON Lines partition (default 16)",
+        help="with --engine dask: MB of JSON Lines or CSV text in one partition (default 16)",
     )
     p.add_argument(
         "--resume",
