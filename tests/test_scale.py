@@ -1097,3 +1097,46 @@ def test_single_process_extract_never_imports_dask(seeds_dir: Path, tmp_path: Pa
         "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_ctrl_c_on_a_dask_extract_stops_it_cleanly(seeds_dir: Path, tmp_path: Path) -> None:
+    """Ctrl-C, as a terminal sends it (to every process of the command): no tracebacks."""
+    pytest.importorskip("distributed")
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.iterdir())]
+    corpus = tmp_path / "corpus.jsonl"
+    with corpus.open("w", encoding="utf-8") as handle:
+        for i in range(400):
+            handle.write(json.dumps({"id": f"d{i}", "text": texts[i % len(texts)]}) + "\n")
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "geo.cli", "extract", str(corpus), "--engine", "dask"]
+    argv += ["--workers", "2", "--partition-mb", "0.01", "-o", str(out)]
+    run = subprocess.Popen(
+        argv,
+        cwd=Path(__file__).parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's command
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    done = tmp_path / ".out.geo-partial" / "done"
+    deadline = time.monotonic() + 180
+    while not any(done.glob("part-*.json")) and run.poll() is None:
+        assert time.monotonic() < deadline, "no part was finished"
+        time.sleep(0.05)
+    assert run.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(run.pid, signal.SIGINT)
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 130
+    assert "finished parts are kept in" in err
+    assert "--resume" in err
+    assert "Traceback" not in err
+    assert "CancelledError" not in err
+    assert not out.exists()

@@ -392,7 +392,9 @@ def extract_dask(
     try:
         from geo.scale.plugin import GazetteerPlugin
 
-        client.register_plugin(GazetteerPlugin(site_paths, fix_paths))
+        client.register_plugin(
+            GazetteerPlugin(site_paths, fix_paths, leave_ctrl_c=cluster is not None)
+        )
         window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
         _prepare_work(work, resume)
         stage, receipts = work / "parts", work / "done"
