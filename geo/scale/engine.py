@@ -336,7 +336,11 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
         scheduler_kwargs={"dashboard": False},
         silence_logs=logging.WARNING,
     )
-    return client_type(cluster), cluster
+    client = client_type(cluster)
+    from geo.scale.plugin import LocalWorkerPlugin
+
+    client.register_plugin(LocalWorkerPlugin())
+    return client, cluster
 
 
 def extract_dask(
@@ -392,9 +396,7 @@ def extract_dask(
     try:
         from geo.scale.plugin import GazetteerPlugin
 
-        client.register_plugin(
-            GazetteerPlugin(site_paths, fix_paths, leave_ctrl_c=cluster is not None)
-        )
+        client.register_plugin(GazetteerPlugin(site_paths, fix_paths))
         window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
         _prepare_work(work, resume)
         stage, receipts = work / "parts", work / "done"

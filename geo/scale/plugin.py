@@ -1,8 +1,8 @@
-"""The Dask worker plugin that loads the gazetteer once per worker process.
+"""The Dask worker plugins: the gazetteer loaded once per worker process, Ctrl-C.
 
 Kept apart from :mod:`geo.scale.engine` because it subclasses
 ``distributed.WorkerPlugin`` and so imports Dask when imported: only
-:func:`geo.scale.engine.extract_dask` imports it, never the single-process path.
+:mod:`geo.scale.engine` imports it when it runs on Dask, never the single-process path.
 """
 
 from __future__ import annotations
@@ -26,31 +26,31 @@ class GazetteerPlugin(WorkerPlugin):
 
     name = "geo-gazetteer"
 
-    def __init__(
-        self,
-        sites: Sequence[str] = (),
-        corrections: Sequence[str] = (),
-        *,
-        leave_ctrl_c: bool = False,
-    ) -> None:
+    def __init__(self, sites: Sequence[str] = (), corrections: Sequence[str] = ()) -> None:
         self.sites = tuple(sites)
         self.corrections = tuple(corrections)
-        self.leave_ctrl_c = leave_ctrl_c
 
     def setup(self, worker: Any) -> None:
-        """Load the gazetteer into this worker process's cache.
-
-        With *leave_ctrl_c* (the workers of the local cluster ``geo`` started) the worker
-        ignores Ctrl-C: a terminal sends it to every process of the command, and each
-        worker then died mid-task with a page of tracebacks, while the driver, which
-        gets it too, stops the run and closes the cluster. Never for a user's cluster.
-        """
-        if self.leave_ctrl_c:
-            import signal
-            import threading
-
-            if threading.current_thread() is threading.main_thread():
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-            # ... nor warn of each task the closing cluster cancels.
-            logging.getLogger("distributed.worker.state_machine").setLevel(logging.ERROR)
+        """Load the gazetteer into this worker process's cache."""
         worker_state(self.sites, self.corrections)
+
+
+class LocalWorkerPlugin(WorkerPlugin):
+    """Makes the workers of the local cluster ``geo`` starts leave Ctrl-C to the driver.
+
+    Why: a terminal sends Ctrl-C to every process of the command. Each worker then died
+    mid-task with a page of tracebacks, while the driver, which gets it too, stops the
+    run and closes the cluster. Registered only on a cluster ``geo`` started itself,
+    never on a user's (``--scheduler``).
+    """
+
+    name = "geo-local-worker"
+
+    def setup(self, worker: Any) -> None:
+        """Ignore Ctrl-C in this worker process, and the closing cluster's cancellations."""
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        logging.getLogger("distributed.worker.state_machine").setLevel(logging.ERROR)
