@@ -1140,3 +1140,57 @@ def test_ctrl_c_on_a_dask_extract_stops_it_cleanly(seeds_dir: Path, tmp_path: Pa
     assert "Traceback" not in err
     assert "CancelledError" not in err
     assert not out.exists()
+
+
+def test_a_part_reports_problems_and_ids_in_the_order_of_a_single_process_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading problems, duplicate ids, an unsupported script, a document that fails."""
+    from geo.io.documents import Partition
+    from geo.io.mentions import read_mention_records
+    from geo.parse import pipeline
+    from geo.scale.engine import _collect_part, parse_partition
+
+    real = pipeline.parse_document
+
+    def flaky(doc: Any, gazetteer: Any = None) -> Any:
+        if doc.text.startswith("boom"):
+            raise ValueError("boom")
+        return real(doc, gazetteer)
+
+    monkeypatch.setattr(pipeline, "parse_document", flaky)
+    lines = [
+        json.dumps({"id": "a", "text": "Troops left Oslo."}),
+        '{"id": "broken", ',
+        json.dumps({"id": "a", "text": "Bergen and Bodø."}),
+        json.dumps({"id": "b", "text": "boom in Tromsø"}),  # fails, but its id is taken
+        "{bad",
+        json.dumps({"id": "b", "text": "Evenes."}),
+        json.dumps({"id": "c", "text": "北京是中国的首都。" * 5}),  # a script geo does not read
+        json.dumps({"id": "c", "text": "Narvik."}),
+        "[1]",
+    ]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    expected: list[str] = []
+    parsed = list(
+        pipeline.geoparse(
+            read_documents(corpus, on_error=lambda e: expected.append(str(e))),
+            on_error=lambda e: expected.append(str(e)),
+        )
+    )
+    assert any("cannot geoparse" in m for m in expected)
+    assert any("written in" in m for m in expected)
+    assert sum("duplicate document id" in m for m in expected) == 3
+
+    part = tmp_path / "part.parquet"
+    result = parse_partition(Partition("files", ((str(corpus), "jsonl"),)), str(part))
+    said: list[str] = []
+    ids = UniqueIds(lambda e: said.append(str(e)))
+    _collect_part(result, ids, lambda e: said.append(str(e)))
+    assert said == expected
+    assert [d for d in result.docs if d[2] < 0] == [("b", f"{corpus}:4", -1)]
+    records = list(read_mention_records(part))
+    assert [r["doc"] for r in records] == [r.mention.doc for p in parsed for r in p.resolutions]
+    assert "b#2" in {r["doc"] for r in records}

@@ -58,7 +58,7 @@ import os
 import shutil
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,7 @@ from geo.scale.state import worker_state
 if TYPE_CHECKING:
     from geo.io.mentions import MentionSlice
     from geo.layers.aggregate import MentionAggregator
+    from geo.models import Document
 
 __all__ = [
     "PartResult",
@@ -81,7 +82,7 @@ __all__ = [
 ]
 
 #: Bump when a receipt's layout or what a part holds changes: older receipts are not reused.
-RECEIPT_FORMAT = 1
+RECEIPT_FORMAT = 2
 
 
 @dataclass
@@ -89,8 +90,13 @@ class PartResult:
     """What a worker sends back for one partition (the records stay in its part file)."""
 
     path: str
+    #: (id as read, source, records) of every document read, in order; records is -1 for a
+    #: document that failed to geoparse (reported, no records, but its id is taken)
     docs: list[tuple[str, str | None, int]] = field(default_factory=list)
-    problems: list[tuple[str, bool]] = field(default_factory=list)
+    #: (message, is_warning, slot): a problem met while reading document *i* (or the lines
+    #: before it) has slot ``2 * i``, one met while geoparsing it ``2 * i + 1``, so the
+    #: driver can report them in the order of a single-process run (:func:`_collect_part`).
+    problems: list[tuple[str, bool, int]] = field(default_factory=list)
     mentions: int = 0
     resolved: int = 0
 
@@ -109,8 +115,8 @@ def parse_partition(
 
     Runs :func:`geo.parse.pipeline.geoparse` with this process's gazetteer. Returns the
     documents in order (id as read, source, number of records), every problem as
-    ``(message, is_warning)`` and the counts; the driver reports them. *data* is the
-    bytes of a ``"lines"`` partition, sent apart from the task.
+    ``(message, is_warning, slot)`` and the counts; the driver reports them. *data* is
+    the bytes of a ``"lines"`` partition, sent apart from the task.
     """
     if data is not None:
         partition = partition._replace(data=data)
@@ -122,12 +128,32 @@ def parse_partition(
     gaz, fixes = worker_state(sites, corrections)
     result = PartResult(path=part_path)
 
-    def report(error: DocumentError) -> None:
-        result.problems.append((str(error), isinstance(error, DocumentWarning)))
+    unparsed: deque[Document] = deque()  # read, not yet given back by geoparse
 
-    docs = read_partition(partition, on_error=report)
+    def reporter(parsing: int) -> Callable[[DocumentError], None]:
+        # a reading problem comes before the next document, a parsing one after the last
+        def report(error: DocumentError) -> None:
+            slot = 2 * (len(result.docs) + len(unparsed)) - parsing
+            result.problems.append((str(error), isinstance(error, DocumentWarning), slot))
+
+        return report
+
+    def read(docs: Iterator[Document]) -> Iterator[Document]:
+        for doc in docs:
+            unparsed.append(doc)
+            yield doc
+
+    def failed(upto: Document | None) -> None:
+        while unparsed and unparsed[0] is not upto:
+            doc = unparsed.popleft()
+            result.docs.append((doc.id, doc.source, -1))
+        if unparsed:
+            unparsed.popleft()
+
+    docs = read(read_partition(partition, on_error=reporter(0)))
     with MentionWriter(part_path, candidates=candidates, geometry=geometry) as writer:
-        for parsed in geoparse(docs, gazetteer=gaz, on_error=report):
+        for parsed in geoparse(docs, gazetteer=gaz, on_error=reporter(1)):
+            failed(parsed.document)
             if fixes:
                 from geo.parse.corrections import apply_corrections
 
@@ -143,17 +169,38 @@ def parse_partition(
                 writer.write(record)
                 result.mentions += 1
                 result.resolved += r.place is not None
+    failed(None)  # the documents after the last one geoparsed
     return result
 
 
-def _rename_docs(result: PartResult, ids: UniqueIds) -> None:
-    """Give the part's documents their run-wide ids; rewrite the part if any changed."""
+def _collect_part(
+    result: PartResult, ids: UniqueIds, report: Callable[[DocumentError], None]
+) -> None:
+    """Report the part's problems and give its documents their run-wide ids, in order.
+
+    A duplicate id is said (by *ids*) between the problems met before its document and
+    those met while geoparsing it, as a single-process run says them. The part file is
+    rewritten if an id changed.
+    """
+    problems = iter(result.problems)
+    waiting = next(problems, None)
+
+    def say(upto: int) -> None:
+        nonlocal waiting
+        while waiting is not None and waiting[2] <= upto:
+            message, warning, _slot = waiting
+            report((DocumentWarning if warning else DocumentError)(message))
+            waiting = next(problems, None)
+
     new_column: list[str] = []
     changed = False
-    for doc_id, source, count in result.docs:
+    for i, (doc_id, source, count) in enumerate(result.docs):
+        say(2 * i)
         final = ids(doc_id, source)
+        say(2 * i + 1)
         changed = changed or final != doc_id
-        new_column.extend([final] * count)
+        new_column.extend([final] * max(count, 0))
+    say(2 * len(result.docs) + 1)
     if not changed:
         return
     import pyarrow as pa
@@ -279,7 +326,7 @@ def _receipt(path: Path, key: str, staged: Path, published: Path) -> PartResult 
         return PartResult(
             path=str(staged),
             docs=[(str(i), s if s is None else str(s), int(n)) for i, s, n in stored["docs"]],
-            problems=[(str(m), bool(w)) for m, w in stored["problems"]],
+            problems=[(str(m), bool(w), int(n)) for m, w, n in stored["problems"]],
             mentions=int(stored["mentions"]),
             resolved=int(stored["resolved"]),
         )
@@ -407,13 +454,11 @@ def extract_dask(
         def collect() -> None:
             future, key, receipt = pending.popleft()
             result: PartResult = future.result()
-            for message, warning in result.problems:
-                report((DocumentWarning if warning else DocumentError)(message))
-            _rename_docs(result, ids)
+            _collect_part(result, ids, report)
             # After the renaming, which may rewrite the part: the receipt names the file
             # as it will be published.
             _write_receipt(receipt, key, result)
-            counts["documents"] += len(result.docs)
+            counts["documents"] += sum(1 for _i, _s, n in result.docs if n >= 0)
             counts["mentions"] += result.mentions
             counts["resolved"] += result.resolved
             counts["unresolved"] += result.mentions - result.resolved
