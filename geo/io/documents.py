@@ -1626,11 +1626,13 @@ class Partition(NamedTuple):
     ``"jsonl"`` (the lines of ``files[0][0]`` starting in bytes ``start`` to ``end``,
     numbered after line ``first``), ``"parquet"`` (row group ``start`` of
     ``files[0][0]``, rows numbered after ``first``) or ``"lines"``: lines of a compressed
-    JSON Lines file, decompressed by the planner and carried in ``data`` (a compressed
-    stream cannot be entered in the middle, so a worker could not find them itself),
-    numbered after ``first``; ``start`` and ``end`` are their offsets in the
-    decompressed stream, and ``notes`` the problems to report after them (a line over
-    the size limit, damage that ends the file).
+    JSON Lines file or of a CSV file, read by the planner and carried in ``data`` (a
+    compressed stream cannot be entered in the middle, and a CSV record may span lines,
+    so a worker could not find them itself), numbered after ``first``; a CSV
+    partition's data starts with the header row (see :func:`_csv_chunks`). ``start`` and
+    ``end`` are the lines' offsets in the (decompressed) file, and ``notes`` the
+    problems to report after them (a line over the size limit, damage or malformed CSV
+    that ends the file).
     """
 
     kind: str

@@ -4,8 +4,8 @@ Why: one process geoparses a few MB of text a second; a corpus of millions of ar
 needs every core of a machine or of a cluster. ``geo extract CORPUS --engine dask -o
 mentions/`` cuts the corpus into partitions (:func:`geo.io.documents.plan_partitions`:
 batches of files, byte ranges of JSON Lines, the lines of a compressed JSON Lines file
-as the driver decompresses it, row groups of Parquet), sends each to a
-worker, and gets one Parquet part per partition (``mentions/part-00000.parquet`` …) in
+or the records of a CSV file as the driver reads them, row groups of Parquet), sends
+each to a worker, and gets one Parquet part per partition (``mentions/part-00000.parquet`` …) in
 document order. The records are exactly those of the single-process run, record for
 record, because:
 
@@ -248,11 +248,11 @@ def _options_key(
 def _part_key(partition: Partition, options: str) -> str:
     """The key of one part: the options, the partition and what it reads.
 
-    A JSON Lines range, and the lines of a compressed one, are keyed by the hash of
-    their bytes, so a file that grows by appending keeps the keys of the ranges before
-    its old end (and a file touched, or compressed again, but not changed keeps them
-    all); hashing 16 MB costs the driver milliseconds against the seconds a worker
-    spends on it. Other partitions are keyed by their files' sizes
+    A JSON Lines range, and the lines the driver read from a compressed or CSV file,
+    are keyed by the hash of their bytes, so a file that grows by appending keeps the
+    keys of the ranges before its old end (and a file touched, or compressed again, but
+    not changed keeps them all); hashing 16 MB costs the driver milliseconds against
+    the seconds a worker spends on it. Other partitions are keyed by their files' sizes
     and modification times (a Parquet row group is not worth reading on the driver).
     """
     h = hashlib.sha256()
