@@ -51,6 +51,7 @@ Dask is imported only here, and only when ``--engine dask`` is asked for.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -439,95 +440,96 @@ def extract_dask(
     work = work_folder(output)
     options = _options_key(candidates, geometry, site_paths, fix_paths)
     run = uuid.uuid4().hex[:12]  # task keys unique on a scheduler shared by several runs
-    client, cluster = _client(scheduler, workers)
-    try:
-        from geo.scale.plugin import GazetteerPlugin
+    with _quiet_after_ctrl_c():
+        client, cluster = _client(scheduler, workers)
+        try:
+            from geo.scale.plugin import GazetteerPlugin
 
-        client.register_plugin(GazetteerPlugin(site_paths, fix_paths))
-        window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
-        _prepare_work(work, resume)
-        stage, receipts = work / "parts", work / "done"
-        staged: dict[Path, Path] = {}
-        kept: set[Path] = set()  # the receipts of this run's plan
-        pending: deque[tuple[Any, str, Path]] = deque()
+            client.register_plugin(GazetteerPlugin(site_paths, fix_paths))
+            window = max(2, 2 * len(client.scheduler_info().get("workers", {})) + 1)
+            _prepare_work(work, resume)
+            stage, receipts = work / "parts", work / "done"
+            staged: dict[Path, Path] = {}
+            kept: set[Path] = set()  # the receipts of this run's plan
+            pending: deque[tuple[Any, str, Path]] = deque()
 
-        def collect() -> None:
-            future, key, receipt = pending.popleft()
-            result: PartResult = future.result()
-            _collect_part(result, ids, report)
-            # After the renaming, which may rewrite the part: the receipt names the file
-            # as it will be published.
-            _write_receipt(receipt, key, result)
-            counts["documents"] += sum(1 for _i, _s, n in result.docs if n >= 0)
-            counts["mentions"] += result.mentions
-            counts["resolved"] += result.resolved
-            counts["unresolved"] += result.mentions - result.resolved
-            if on_part is not None:
-                on_part(result)
+            def collect() -> None:
+                future, key, receipt = pending.popleft()
+                result: PartResult = future.result()
+                _collect_part(result, ids, report)
+                # After the renaming, which may rewrite the part: the receipt names the file
+                # as it will be published.
+                _write_receipt(receipt, key, result)
+                counts["documents"] += sum(1 for _i, _s, n in result.docs if n >= 0)
+                counts["mentions"] += result.mentions
+                counts["resolved"] += result.resolved
+                counts["unresolved"] += result.mentions - result.resolved
+                if on_part is not None:
+                    on_part(result)
 
-        partitions = plan_partitions(
-            inputs,
-            target_bytes=target_bytes,
-            files_per_partition=files_per_partition,
-            on_error=report,
-        )
-        for number, partition in enumerate(partitions):
-            name = f"part-{number:05d}.parquet"
-            staged[stage / name] = output / name
-            key = _part_key(partition, options)
-            receipt = receipts / f"part-{number:05d}.json"
-            kept.add(receipt)
-            done = _receipt(receipt, key, stage / name, output / name) if resume else None
-            if done is not None:
-                pending.append((_Done(done), key, receipt))
-                counts["resumed"] += 1
-            else:
-                receipt.unlink(missing_ok=True)
-                data = None
-                if partition.data:
-                    # Decompressed lines go to a worker as data of their own, not inside
-                    # the task (which the scheduler keeps and would warn about).
-                    data = client.scatter(partition.data, hash=False)
-                    partition = partition._replace(data=b"")
-                future = client.submit(
-                    parse_partition,
-                    partition,
-                    str(stage / name),
-                    data=data,
-                    candidates=candidates,
-                    geometry=geometry,
-                    sites=site_paths,
-                    corrections=fix_paths,
-                    key=f"geo-extract-{run}-{name}",
-                    pure=False,
-                )
-                pending.append((future, key, receipt))
-            counts["partitions"] += 1
-            if len(pending) >= window:
+            partitions = plan_partitions(
+                inputs,
+                target_bytes=target_bytes,
+                files_per_partition=files_per_partition,
+                on_error=report,
+            )
+            for number, partition in enumerate(partitions):
+                name = f"part-{number:05d}.parquet"
+                staged[stage / name] = output / name
+                key = _part_key(partition, options)
+                receipt = receipts / f"part-{number:05d}.json"
+                kept.add(receipt)
+                done = _receipt(receipt, key, stage / name, output / name) if resume else None
+                if done is not None:
+                    pending.append((_Done(done), key, receipt))
+                    counts["resumed"] += 1
+                else:
+                    receipt.unlink(missing_ok=True)
+                    data = None
+                    if partition.data:
+                        # Decompressed lines go to a worker as data of their own, not inside
+                        # the task (which the scheduler keeps and would warn about).
+                        data = client.scatter(partition.data, hash=False)
+                        partition = partition._replace(data=b"")
+                    future = client.submit(
+                        parse_partition,
+                        partition,
+                        str(stage / name),
+                        data=data,
+                        candidates=candidates,
+                        geometry=geometry,
+                        sites=site_paths,
+                        corrections=fix_paths,
+                        key=f"geo-extract-{run}-{name}",
+                        pure=False,
+                    )
+                    pending.append((future, key, receipt))
+                counts["partitions"] += 1
+                if len(pending) >= window:
+                    collect()
+            while pending:
                 collect()
-        while pending:
-            collect()
-        for extra in stage.iterdir():
-            if extra not in staged and extra.is_file():
-                # a longer plan's part, or the temporary file of a worker that was killed
-                extra.unlink()
-        if not staged:  # an empty corpus still gives a readable folder
-            from geo.io.mentions import MentionWriter
+            for extra in stage.iterdir():
+                if extra not in staged and extra.is_file():
+                    # a longer plan's part, or the temporary file of a worker that was killed
+                    extra.unlink()
+            if not staged:  # an empty corpus still gives a readable folder
+                from geo.io.mentions import MentionWriter
 
-            empty = stage / "part-00000.parquet"
-            with MentionWriter(empty, candidates=candidates, geometry=geometry):
-                pass
-            staged[empty] = output / empty.name
-        publish(staged, folder=output, owned="part-*.parquet")
-        # The receipts stay beside the output, so that a later run with ``resume`` takes
-        # the parts of the inputs that did not change; the emptied part folder goes.
-        shutil.rmtree(stage, ignore_errors=True)
-        for old_receipt in receipts.glob("part-*.json"):
-            if old_receipt not in kept:
-                old_receipt.unlink()
-    finally:
-        ids.close()
-        _close(client, cluster)
+                empty = stage / "part-00000.parquet"
+                with MentionWriter(empty, candidates=candidates, geometry=geometry):
+                    pass
+                staged[empty] = output / empty.name
+            publish(staged, folder=output, owned="part-*.parquet")
+            # The receipts stay beside the output, so that a later run with ``resume`` takes
+            # the parts of the inputs that did not change; the emptied part folder goes.
+            shutil.rmtree(stage, ignore_errors=True)
+            for old_receipt in receipts.glob("part-*.json"):
+                if old_receipt not in kept:
+                    old_receipt.unlink()
+        finally:
+            ids.close()
+            _close(client, cluster)
     return counts
 
 
@@ -544,6 +546,49 @@ def _close(client: Any, cluster: Any) -> None:
             cluster.close()
         finally:
             nanny.setLevel(level)
+
+
+@contextlib.contextmanager
+def _quiet_after_ctrl_c() -> Iterator[None]:
+    """Around a run on Dask: after Ctrl-C, what Dask and its event loop log is not reported.
+
+    Stopping a run in the middle makes the scheduler, the client and their event loop
+    log cancelled callbacks and connections closed mid-message (tornado's "Exception in
+    callback"), some at the very moment of the signal, in another thread. The user asked
+    to stop: while this context lasts, Ctrl-C first raises those loggers' levels, then
+    interrupts as usual; the levels and the handler are put back when it ends, after the
+    cluster is closed.
+    """
+    import signal
+    import threading
+
+    names = ("distributed", "tornado", "asyncio")
+    levels = {name: logging.getLogger(name).level for name in names}
+
+    def quiet() -> None:
+        for name in names:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+    def on_ctrl_c(signum: int, frame: Any) -> None:
+        quiet()
+        raise KeyboardInterrupt
+
+    previous = None
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    ):
+        previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield
+    except KeyboardInterrupt:
+        quiet()
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 # ------------------------------------------------------------------ stage 2: aggregation
@@ -695,42 +740,43 @@ def aggregate_dask(
     ids = frozenset(site_ids)
     total = MentionAggregator(ids, max_rows=max_rows, max_documents=max_documents)
     run = uuid.uuid4().hex[:12]
-    client, cluster = _client(scheduler, workers)
-    try:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        futures = []
-        before: tuple[int, int] | None = (0, 0)  # rows of the runs submitted so far
-        for number, group in enumerate(_groups(pieces, n_workers * tasks_per_worker)):
-            room = (max_rows, max_rows)
-            if before is not None:
-                # Rows of the row groups before this run. A run reads on to the end of
-                # its last document, so the runs before may hold a few rows more: the
-                # room given is never less than the room left, and the driver's merge
-                # keeps the first max_rows exactly.
-                room = (max(0, max_rows - before[0]), max(0, max_rows - before[1]))
-                counts = _run_rows(group)
-                if counts is None:
-                    before = None  # unknown from here on: later runs keep every row
-                else:
-                    before = (before[0] + counts[0], before[1] + counts[1])
-            futures.append(
-                client.submit(
-                    aggregate_part,
-                    _sources(group),
-                    ids,
-                    max_rows,
-                    room,
-                    max_documents,
-                    key=f"geo-aggregate-{run}-{number:05d}",
-                    pure=False,
+    with _quiet_after_ctrl_c():
+        client, cluster = _client(scheduler, workers)
+        try:
+            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+            futures = []
+            before: tuple[int, int] | None = (0, 0)  # rows of the runs submitted so far
+            for number, group in enumerate(_groups(pieces, n_workers * tasks_per_worker)):
+                room = (max_rows, max_rows)
+                if before is not None:
+                    # Rows of the row groups before this run. A run reads on to the end of
+                    # its last document, so the runs before may hold a few rows more: the
+                    # room given is never less than the room left, and the driver's merge
+                    # keeps the first max_rows exactly.
+                    room = (max(0, max_rows - before[0]), max(0, max_rows - before[1]))
+                    counts = _run_rows(group)
+                    if counts is None:
+                        before = None  # unknown from here on: later runs keep every row
+                    else:
+                        before = (before[0] + counts[0], before[1] + counts[1])
+                futures.append(
+                    client.submit(
+                        aggregate_part,
+                        _sources(group),
+                        ids,
+                        max_rows,
+                        room,
+                        max_documents,
+                        key=f"geo-aggregate-{run}-{number:05d}",
+                        pure=False,
+                    )
                 )
-            )
-        for future in futures:  # in order: the merge is sequential
-            part, problems = future.result()
-            for message in problems:
-                report(DocumentError(message))
-            total.merge(part)
-            del part
-    finally:
-        _close(client, cluster)
+            for future in futures:  # in order: the merge is sequential
+                part, problems = future.result()
+                for message in problems:
+                    report(DocumentError(message))
+                total.merge(part)
+                del part
+        finally:
+            _close(client, cluster)
     return total
