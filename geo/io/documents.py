@@ -1040,19 +1040,25 @@ def _stream_file(
     file cannot be read (a compressed stream has no way to find the next good line).
     """
     seen = [0]
-    if kind in ("jsonl", "csv"):
-        with path.open("rb") as handle:
-            sample = handle.read(_SAMPLE)
-            handle.seek(0)
-            yield from read(handle, name, report, sample, seen)
-        return
     try:
-        with _open_compressed(path, kind) as handle:
+        with _open_stream(path, kind) as handle:
             yield from read(handle, name, report, handle.peek(_SAMPLE)[:_SAMPLE], seen)
     except DocumentError:
         raise  # (a ValueError too) said by the reader itself: not damage
     except _damage_errors() as exc:
+        if kind in ("jsonl", "csv"):
+            raise  # a plain file: the caller says it cannot be read
         report(DocumentError(_damage(name, seen[0], exc)))
+
+
+def _open_stream(path: Path, kind: str) -> Any:
+    """A buffered binary stream of a JSON Lines or CSV file's text, decompressed if need be.
+
+    Its first 64 KB can be looked at with ``peek`` without consuming them.
+    """
+    if kind in ("jsonl", "csv"):
+        return path.open("rb", buffering=_SAMPLE)
+    return _open_compressed(path, kind)
 
 
 def _damage(name: str, last_line: int, exc: BaseException) -> str:
@@ -1852,12 +1858,8 @@ def _csv_chunks(file: Path, kind: str, target_bytes: int) -> Iterator[Partition]
 
     whole = Partition("files", ((str(file), kind),))
     name = display_name(file)
-    handle: Any
     try:
-        if kind == "csv":
-            handle = file.open("rb", buffering=_SAMPLE)
-        else:
-            handle = _open_compressed(file, kind)
+        handle = _open_stream(file, kind)
     except _damage_errors():
         yield whole
         return
@@ -1887,8 +1889,9 @@ def _csv_chunks(file: Path, kind: str, target_bytes: int) -> Iterator[Partition]
             except refused:
                 yield whole  # the worker says what is wrong with it, if anything
                 return
-            start = end = sum(len(raw) for raw in pending)  # offsets in the (decompressed) file
-            head = b"".join(pending).removeprefix(b"\xef\xbb\xbf")
+            head = b"".join(pending)
+            start = end = len(head)  # offsets in the (decompressed) file
+            head = head.removeprefix(b"\xef\xbb\xbf")
             skip = reader.line_num + 1  # the header's lines, and one
             del pending[:]
             first = skip  # the file line of pending[0]
